@@ -1,0 +1,77 @@
+"""Lexical text units with character offsets: words and sentences.
+
+The one place for tokenising and sentence splitting on the fast (model-free) path, so every
+stage agrees on units and every span indexes into `Article.text`.
+"""
+from __future__ import annotations
+
+import re
+
+Span = tuple[int, int]
+
+WORD = re.compile(r"\w+(?:[''\u2019.\-]\w+)*", re.UNICODE)
+
+# Abbreviations after which a period does not end a sentence (titles, months, initials, etc.).
+_ABBREV = frozenset("""mr mrs ms dr prof sen rep gov gen lt col sgt capt cmdr adm st jr sr vs etc inc corp co ltd
+u.s u.k u.n e.g i.e no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx fig al
+pres rev hon gov't sen. rep.""".split())
+
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) then whitespace and
+# an opening capital/quote/digit, or at a line break.
+_BOUNDARY = re.compile(r"""([.!?\u2026]+["'\u201d\u2019)\]]*)(\s+)(?=["'\u201c\u2018(\[]?[A-Z0-9])|\n+""")
+
+
+def word_spans(text: str) -> list[Span]:
+    return [m.span() for m in WORD.finditer(text)]
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (runs of word characters, inner apostrophes/periods/hyphens kept)."""
+    return [m.group().lower() for m in WORD.finditer(text)]
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """True when the period ending at `end` belongs to an abbreviation or an initial."""
+    i = end - 1
+    while i >= 0 and text[i] == ".":
+        i -= 1
+    j = i
+    while j >= 0 and (text[j].isalpha() or text[j] == "."):
+        j -= 1
+    token = text[j + 1: i + 1].lower()
+    if not token:
+        return False
+    if token in _ABBREV or token.rstrip(".") in _ABBREV:
+        return True
+    # Single capital initial ("John F. Kennedy") or dotted acronym ("U.S.").
+    return len(token) == 1 or ("." in token and all(len(p) <= 2 for p in token.split(".")))
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentence spans of `text` (stripped of surrounding whitespace), in order."""
+    spans: list[Span] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group().startswith("\n"):
+            end = m.start()
+        else:
+            end = m.end(1)
+            if text[m.start(1)] == "." and _is_abbreviation(text, m.start(1) + 1) and not m.group(1).endswith(('"', "\u201d")):
+                continue
+        _push(text, start, end, spans)
+        start = m.end()
+    _push(text, start, len(text), spans)
+    return spans
+
+
+def _push(text: str, start: int, end: int, spans: list[Span]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
