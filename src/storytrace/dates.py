@@ -81,7 +81,7 @@ def parse_published(value: object) -> str | None:
         return None
     # RFC 822 (RSS pubDate) before the general parser: it is exact and cheap.
     try:
-        dt = parsedate_to_datetime(s)
+        dt = parsedate_to_datetime(s) if _RFC822.match(s) else None
         if dt is not None and _year_ok(dt.year):
             return _fmt(dt)
     except (TypeError, ValueError, IndexError):
@@ -89,6 +89,7 @@ def parse_published(value: object) -> str | None:
     return _general(s)
 
 
+_RFC822 = re.compile(r"^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{2,4} \d{1,2}:\d{2}")
 _ABBR_AT_END = re.compile(r"\s([A-Z]{3,4})$")
 
 

@@ -56,11 +56,15 @@ class Article:
     language: str | None = None
     truncated: bool = False
     boilerplate_removed: list[str] = field(default_factory=list)
+    # Every input the same article came from (the first is `path`); filled by the store.
+    paths: list[str] = field(default_factory=list)
     id: str = ""
 
     def __post_init__(self) -> None:
         if not self.id:
             self.id = article_id(self.text)
+        if self.path and not self.paths:
+            self.paths = [self.path]
 
     @property
     def chars(self) -> int:

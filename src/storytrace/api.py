@@ -1,0 +1,112 @@
+"""The Python API, mirroring the CLI.
+
+    >>> import storytrace
+    >>> analysis = storytrace.analyze(["../shared/corpora/seeds"], out="out")   # doctest: +SKIP
+    >>> [e["title"] for e in analysis.events]                                   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from storytrace.pipeline import Options, analyze_store, ingest
+from storytrace.store import AddResult, Store
+
+
+class Analysis(dict):
+    """The analysis document (a dict following the analysis.json contract) with attribute access
+    to its top-level keys: `analysis.events`, `analysis.claims`, ..."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        return next((a for a in self["articles"] if a["id"] == article_id), None)
+
+
+@dataclass
+class RunSummary:
+    added: AddResult
+    articles: int
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.added.new or self.added.duplicates)
+
+    def line(self) -> str:
+        a = self.added
+        status = "partial: " if a.rejected and self.ok else ("failed: " if not self.ok else "")
+        return (f"storytrace: {status}{len(a.new)} new, {len(a.duplicates)} already stored, "
+                f"{len(a.rejected)} rejected; {self.articles} articles in the store")
+
+
+def add(paths: Iterable[str | os.PathLike], db: str | os.PathLike, *, quiet: bool = True,
+        options: Options | None = None) -> RunSummary:
+    """Ingest inputs into the store at `db` (created if missing). Idempotent."""
+    opts = options or Options(quiet=quiet)
+    with Store(db) as store:
+        res = ingest([str(p) for p in paths], store, opts)
+        return RunSummary(res, store.count())
+
+
+def add_texts(db: str | os.PathLike, items: list[tuple[str, bytes]], *, reanalyze: bool = True) -> dict[str, Any]:
+    """Ingest in-memory inputs (uploads, pastes) named like files, then refresh the analysis.
+    Used by the web UI."""
+    from storytrace.ingest import read_bytes
+
+    with Store(db) as store:
+        res = AddResult()
+        for name, data in items:
+            res.merge(store.add(read_bytes(data, name)))
+        if reanalyze and res.new:
+            analyze_store(store, Options(quiet=True))
+        return {"new": res.new, "duplicates": res.duplicates,
+                "rejected": [r.to_dict() for r in res.rejected], "articles": store.count()}
+
+
+def write_outputs(doc: dict[str, Any], out: str | os.PathLike) -> tuple[Path, Path]:
+    """Write DIR/analysis.json and DIR/report.html atomically (temp file + rename)."""
+    from storytrace.report import render_report
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = (out / "analysis.json", out / "report.html")
+    contents = (json.dumps(doc, ensure_ascii=False, indent=1), render_report(doc))
+    for p, text in zip(paths, contents):
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{p.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    return paths
+
+
+def analyze(paths: Iterable[str | os.PathLike], *, out: str | os.PathLike | None = None,
+            db: str | os.PathLike | None = None, quiet: bool = True, embeddings: bool = False,
+            engine: str = "local", spark_master: str | None = None) -> Analysis:
+    """Ingest `paths` and analyse the store. With `out`, also write analysis.json and report.html
+    there; `db` defaults to `out/storytrace.db` (or a temporary store without `out`)."""
+    opts = Options(quiet=quiet, embeddings=embeddings, engine=engine, spark_master=spark_master)
+    tmp = None
+    if db is None:
+        if out is not None:
+            db = Path(out) / "storytrace.db"
+        else:
+            tmp = tempfile.TemporaryDirectory(prefix="storytrace-")
+            db = Path(tmp.name) / "storytrace.db"
+    try:
+        with Store(db) as store:
+            ingest([str(p) for p in paths], store, opts)
+            doc = analyze_store(store, opts)
+        if out is not None:
+            write_outputs(doc, out)
+        return Analysis(doc)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()

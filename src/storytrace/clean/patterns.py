@@ -1,0 +1,61 @@
+"""Line patterns of page and wire furniture: the one place this knowledge lives.
+
+Each rule is generic (no outlet names): promos, share/follow lines, captions and photo credits,
+cookie notices, read-more markers, wire slugs and sign-offs. Rules are matched against a single
+stripped line; `INLINE` rules are cut out of a line that otherwise stays.
+"""
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# Whole lines that are never article content.
+LINE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("app promo", re.compile(r"^(get the news faster|tap to (install|add)|install (the|our) .{0,40}app|"
+                             r"download (the|our) .{0,40}app|in (two|three) easy steps|\d\.\s*tap (in|to) |"
+                             r"get (the|our) app|open in (the )?app)", _I)),
+    ("newsletter promo", re.compile(r"^(sign up (for|to)|subscribe (to|for|now)|get our .{0,30}newsletter|"
+                                    r"(join|get) .{0,30}(newsletter|email alerts)|enter your email|"
+                                    r"this (article|story) is for subscribers)", _I)),
+    ("share/follow", re.compile(r"^((share|tweet|email|print|save)( this)?( article| story| on \w+)?|"
+                                r"follow (us|@\w+)( on .{0,40})?|like us on facebook|share on (facebook|twitter|x|linkedin|whatsapp)|"
+                                r"click to share.*|copy link|comments?( \(\d+\))?)\s*$", _I)),
+    ("photo credit", re.compile(r"^(.{0,300}\(\s*[\w .'-]{0,40}photos?(?:graph)?\s*(?:/|by|:)[^)]{0,80}\)|"
+                                r"(photo|image|picture|video)( credit)?\s*:.{0,120}|"
+                                r"(enlarge this image|toggle caption|hide caption|image copyright|image caption|getty images|"
+                                r"\S+ (/|via) getty images).{0,120})\s*$", _I)),
+    ("cookie notice", re.compile(r"^(we use cookies|this (web)?site uses cookies|by (continuing to use|using) this (site|website)|"
+                                 r"accept (all )?cookies|manage (cookie|privacy) (settings|preferences)).{0,300}$", _I)),
+    ("advertisement", re.compile(r"^(advertisement|advertising|sponsored( content)?|story continues below( advertisement)?|"
+                                 r"continue reading (the main story|below)|skip (to|past) .{0,30}|related:? .{0,120}|"
+                                 r"(read|see) (also|more):? .{0,150}|recommended( for you)?|most (read|popular))\s*$", _I)),
+    ("lone symbol", re.compile(r"^[xX×•|·*#>\-–—_=~]{1,3}$")),
+    ("posted line", re.compile(r"^(posted|published|updated|last updated)( on)?\s*:?\s*\w{3,9}\.? \d{1,2}, \d{4}.{0,40}$", _I)),
+]
+
+# Markers that say the text was cut short; the marker itself is removed.
+TRUNCATION_MARKERS = re.compile(
+    r"(\[\s*(continue|continued|keep) reading\s*(\u2026|\.\.\.)?\s*\]|\(\s*continue reading\s*(\u2026|\.\.\.)?\s*\)|"
+    r"^\s*(continue reading|read (the )?(full|more|rest)( story| article)?( at .{0,60})?|read more)\s*(\u2026|\.\.\.|\u00bb|>>|:)?\s*$|"
+    r"(subscribe|log in|sign in|register) to (continue reading|read (the|this) (full|rest)).{0,80}$|"
+    r"to (continue|keep) reading,? (please )?(subscribe|log in|sign in).{0,80}$|"
+    r"this (article|content) is (only )?(available|reserved) (to|for) (subscribers|members).{0,80}$)",
+    re.IGNORECASE | re.MULTILINE)
+
+# Pieces cut out of a line that stays: "(More X stories.)" links after a paragraph.
+INLINE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("more-stories link", re.compile(r"\s*\(More [^()]{1,80} stories\.?\)\s*$", _I)),
+]
+
+# Wire furniture (news agency copy): separator rules, slug lines with time/date/page, sign-offs.
+WIRE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("wire separator", re.compile(r"^[-=_*]{5,}$")),
+    ("wire slug", re.compile(r"^\d{1,2}[:.]\d{2}\s+\d{1,2}/\d{1,2}/\d{2,4}:?.{0,120}$")),
+    ("wire sign-off", re.compile(r"^(end|ends|more|mf|mfl|\w{1,3}|more to follow|ends?\s*\w{0,6})$", _I)),
+]
+
+# Header lines of a plain-text article.
+BYLINE = re.compile(r"^by\s+(?P<name>[^,|\n]{2,80}?)(?:\s*[,|/]\s*(?P<org>[^\n]{2,60}?))?\s*$", _I)
+POSTED = re.compile(r"^(posted|published|updated|last updated)(\s+on)?\s*:?\s*(?P<date>.{6,60})$", _I)
+ORG_SUFFIX = re.compile(r"\s+(staff( writer| reporter)?|correspondent|reporter|writer|news service|wire)$", _I)

@@ -1,0 +1,22 @@
+"""Input limits: what a news article can plausibly be. Configurable, never silent."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    # One article's raw bytes (a text or HTML file, one JSONL line, one feed item, one WARC record).
+    max_article_bytes: int = 8 * 1024 * 1024
+    # A container (JSONL, feed, WARC) after decompression; guards gzip bombs.
+    max_container_bytes: int = 4 * 1024 * 1024 * 1024
+    # Decompressed/compressed ratio beyond which a gzip stream is treated as a bomb
+    # (news text compresses 3-5x, JSONL of news under 10x; 100x only by crafted or degenerate input).
+    max_gzip_ratio: int = 100
+    # Clean text shorter than this is no article.
+    min_text_chars: int = 20
+    # JSON nesting deeper than this is refused (articles are flat records).
+    max_json_depth: int = 32
+
+
+DEFAULT_LIMITS = Limits()

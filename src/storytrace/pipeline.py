@@ -1,0 +1,160 @@
+"""The pipeline: ingest into the store, then run the analysis stages over the stored articles.
+
+Stages are plain functions over the shared context (`Context`); each one is guarded, so a
+stage that fails or is not installed is reported in `stage_notes` and the rest still run.
+Stage order follows the data flow in docs/architecture.md: events and reuse first (corpus-wide),
+then sources (which resolve origins over derivations), claims (which count independent support
+over derivations and attributions), summary last.
+"""
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from storytrace import progress
+from storytrace.ingest import DEFAULT_LIMITS, Limits, read_paths
+from storytrace.model import Article, Rejection
+from storytrace.store import AddResult, Store
+
+BATCH = 500  # articles per store transaction
+
+
+@dataclass
+class Options:
+    quiet: bool = False
+    engine: str = "local"
+    spark_master: str | None = None
+    embeddings: bool = False  # the optional model path (sentence embeddings)
+    limits: Limits = DEFAULT_LIMITS
+
+
+@dataclass
+class Context:
+    articles: list[Article]
+    options: Options
+    out: dict[str, Any] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def ingest(paths: Iterable[str], store: Store, options: Options) -> AddResult:
+    """Read every input and store it, one transaction per batch of articles."""
+    total = AddResult()
+    batch: list[Article | Rejection] = []
+    items = progress.bar(read_paths(paths, options.limits), quiet=options.quiet, desc="ingest", unit="doc")
+    for it in items:
+        if isinstance(it, Rejection):
+            print(f"storytrace: rejected {it.path}: {it.reason}", file=sys.stderr)
+        batch.append(it)
+        if len(batch) >= BATCH:
+            total.merge(store.add(batch))
+            batch = []
+    if batch:
+        total.merge(store.add(batch))
+    return total
+
+
+# -- stages ----------------------------------------------------------------------------------
+
+def _stories(ctx: Context) -> None:
+    from storytrace.stories import cluster
+
+    res = cluster(ctx.articles)
+    ctx.out["events"] = [e.to_dict() for e in res.events]
+    ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
+    ctx.out["inferred_dates"] = dict(res.inferred_dates)
+
+
+def _reuse(ctx: Context) -> None:
+    from storytrace.reuse import find_derivations
+
+    res = find_derivations(ctx.articles, paraphrase=ctx.options.embeddings)
+    ctx.out["derivations"] = [d.to_dict() for d in res.derivations]
+    ctx.out["wire_origins"] = list(getattr(res, "wire_origins", []) or [])
+
+
+def _sources(ctx: Context) -> None:
+    from storytrace.sources import build_registry, extract_attributions, resolve_origins
+
+    atts = [a for art in ctx.articles for a in extract_attributions(art)]
+    reg = build_registry(ctx.articles, atts)
+    cites = resolve_origins(reg, ctx.out.get("derivations", []))
+    ctx.out["sources"] = [s.to_dict() for s in reg.sources]
+    ctx.out["attributions"] = list(reg.attributions)
+    if cites:
+        ctx.out["derivations"] = ctx.out.get("derivations", []) + list(cites)
+
+
+def _claims(ctx: Context) -> None:
+    from storytrace.claims import align_claims, build_timeline, extract_claims, find_conflicts, novelty
+
+    mentions = [m for art in ctx.articles for m in extract_claims(art)]
+    claims = align_claims(ctx.articles, mentions, ctx.out.get("derivations", []), ctx.out.get("attributions", []))
+    ctx.out["claims"] = [c.to_dict() for c in claims]
+    ctx.out["conflicts"] = list(find_conflicts(claims, mentions))
+    ctx.out["timeline"] = list(build_timeline(claims))
+    ctx.out["novelty"] = list(novelty(ctx.articles, claims))
+
+
+def _summary(ctx: Context) -> None:
+    from storytrace.summary import summarize
+
+    ctx.out["summary"] = summarize(assemble(ctx, []))
+
+
+STAGES: list[tuple[str, Callable[[Context], None]]] = [
+    ("stories", _stories), ("reuse", _reuse), ("sources", _sources), ("claims", _claims), ("summary", _summary),
+]
+
+
+def run_stages(articles: list[Article], options: Options) -> Context:
+    ctx = Context(articles=articles, options=options)
+    for name, fn in progress.bar(STAGES, quiet=options.quiet, desc="analyze", unit="stage"):
+        t0 = time.perf_counter()
+        try:
+            fn(ctx)
+        except ImportError as e:
+            ctx.notes.append({"stage": name, "status": "unavailable", "detail": str(e)})
+        except Exception as e:  # a failing stage must not take the others down
+            ctx.notes.append({"stage": name, "status": "failed", "detail": f"{type(e).__name__}: {e}"})
+            print(f"storytrace: stage {name} failed: {type(e).__name__}: {e}", file=sys.stderr)
+            if not options.quiet:
+                traceback.print_exc(file=sys.stderr)
+        ctx.timings[name] = round(time.perf_counter() - t0, 3)
+    return ctx
+
+
+CONTRACT_KEYS = ("articles", "rejected", "sources", "events", "storylines", "derivations", "attributions",
+                 "claims", "conflicts", "timeline", "novelty", "summary")
+
+
+def assemble(ctx: Context, rejected: list[Rejection]) -> dict[str, Any]:
+    """The analysis.json document: every contract key present, stage extras after them."""
+    inferred = ctx.out.get("inferred_dates", {})
+    arts = []
+    for a in ctx.articles:
+        d = a.to_dict()
+        if a.id in inferred and not a.published:
+            d["published"], d["published_inferred"] = inferred[a.id], True
+        arts.append(d)
+    doc: dict[str, Any] = {"version": 1, "articles": arts, "rejected": [r.to_dict() for r in rejected]}
+    for k in CONTRACT_KEYS[2:]:
+        doc[k] = ctx.out.get(k, [])
+    doc["wire_origins"] = ctx.out.get("wire_origins", [])
+    doc["stage_notes"] = ctx.notes
+    doc["timings"] = ctx.timings
+    return doc
+
+
+def analyze_store(store: Store, options: Options, rejected: list[Rejection] | None = None) -> dict[str, Any]:
+    """Run every stage over all stored articles and save the result in the store."""
+    articles = store.articles()
+    ctx = run_stages(articles, options)
+    if ctx.out.get("inferred_dates"):
+        store.set_inferred_dates(ctx.out["inferred_dates"])
+    doc = assemble(ctx, rejected if rejected is not None else store.rejections())
+    store.save_analysis(doc)
+    return doc

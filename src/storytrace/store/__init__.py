@@ -1,0 +1,179 @@
+"""The store: one SQLite file (WAL) holding articles, their input paths, rejections and stage
+results. Writes are one transaction per batch, so a crash never leaves half an article."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from storytrace.model import Article, Rejection
+from storytrace.store.schema import SCHEMA_VERSION, migrate
+
+__all__ = ["Store", "AddResult", "SCHEMA_VERSION"]
+
+_COLUMNS = ("id", "external_id", "url", "title", "outlet", "byline", "published", "published_inferred",
+            "language", "chars", "text", "truncated", "boilerplate_removed")
+# Fields a later copy of the same article may fill in when the first copy lacked them.
+_FILLABLE = ("external_id", "url", "title", "outlet", "byline", "published", "language")
+
+
+@dataclass
+class AddResult:
+    new: list[str] = field(default_factory=list)        # ids stored for the first time
+    duplicates: list[str] = field(default_factory=list)  # ids already stored (path recorded)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def merge(self, other: "AddResult") -> None:
+        self.new += other.new
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+
+
+class Store:
+    """A storytrace store. Safe for several processes: WAL, a busy timeout, and
+    `BEGIN IMMEDIATE` write transactions so writers queue instead of failing."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 60.0):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
+                                    check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        migrate(self.conn)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _tx(self):
+        return _Tx(self.conn)
+
+    # -- writes ----------------------------------------------------------------------------
+    def add(self, items: Iterable[Article | Rejection]) -> AddResult:
+        """Store one batch in one transaction. Re-adding an article stores it once and records
+        the new path; a rejection replaces an older rejection of the same path."""
+        res = AddResult()
+        with self._tx() as c:
+            for it in items:
+                if isinstance(it, Rejection):
+                    c.execute("INSERT INTO rejections(path, reason) VALUES (?, ?) "
+                              "ON CONFLICT(path) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+                              (it.path, it.reason))
+                    res.rejected.append(it)
+                    continue
+                row = _row(it)
+                cur = c.execute(
+                    f"INSERT INTO articles({', '.join(_COLUMNS)}, seq) VALUES ({', '.join('?' * len(_COLUMNS))}, "
+                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM articles)) ON CONFLICT(id) DO NOTHING", row)
+                if cur.rowcount:
+                    res.new.append(it.id)
+                else:
+                    sets = ", ".join(f"{k} = COALESCE({k}, ?)" for k in _FILLABLE)
+                    c.execute(f"UPDATE articles SET {sets} WHERE id = ?",
+                              [getattr(it, k) for k in _FILLABLE] + [it.id])
+                    res.duplicates.append(it.id)
+                if it.path:
+                    c.execute("INSERT OR IGNORE INTO article_paths(article_id, path) VALUES (?, ?)", (it.id, it.path))
+                    c.execute("DELETE FROM rejections WHERE path = ?", (it.path,))
+        return res
+
+    def set_inferred_dates(self, dates: dict[str, str]) -> None:
+        with self._tx() as c:
+            c.executemany("UPDATE articles SET published = ?, published_inferred = 1 "
+                          "WHERE id = ? AND (published IS NULL OR published_inferred = 1)",
+                          [(d, i) for i, d in dates.items()])
+
+    def save_state(self, stage: str, version: int, data: Any) -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO stage_state(stage, version, articles_seen, data) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT(stage) DO UPDATE SET version = excluded.version, "
+                      "articles_seen = excluded.articles_seen, data = excluded.data, "
+                      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+                      (stage, version, self.count(), json.dumps(data)))
+
+    def save_analysis(self, analysis: dict[str, Any]) -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO analysis(id, articles_seen, data) VALUES (1, ?, ?) "
+                      "ON CONFLICT(id) DO UPDATE SET articles_seen = excluded.articles_seen, data = excluded.data, "
+                      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+                      (len(analysis.get("articles", [])), json.dumps(analysis)))
+
+    # -- reads -----------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        return list(self.iter_articles(ids))
+
+    def iter_articles(self, ids: Iterable[str] | None = None, *, after_seq: int = 0) -> Iterator[Article]:
+        paths: dict[str, list[str]] = {}
+        for r in self.conn.execute("SELECT article_id, path FROM article_paths ORDER BY rowid"):
+            paths.setdefault(r[0], []).append(r[1])
+        if ids is None:
+            rows = self.conn.execute("SELECT * FROM articles WHERE seq > ? ORDER BY seq", (after_seq,))
+        else:
+            wanted = list(ids)
+            rows = (r for i in range(0, len(wanted), 500) for r in self.conn.execute(
+                f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(wanted[i:i + 500]))}) ORDER BY seq",
+                wanted[i:i + 500]))
+        for r in rows:
+            yield _article(r, paths.get(r["id"], []))
+
+    def paths(self, article_id: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT path FROM article_paths WHERE article_id = ? ORDER BY rowid", (article_id,))]
+
+    def rejections(self) -> list[Rejection]:
+        return [Rejection(r[0], r[1]) for r in self.conn.execute("SELECT path, reason FROM rejections ORDER BY path")]
+
+    def load_state(self, stage: str) -> tuple[int, int, Any] | None:
+        r = self.conn.execute("SELECT version, articles_seen, data FROM stage_state WHERE stage = ?", (stage,)).fetchone()
+        return None if r is None else (r[0], r[1], json.loads(r[2]))
+
+    def load_analysis(self) -> dict[str, Any] | None:
+        r = self.conn.execute("SELECT data FROM analysis WHERE id = 1").fetchone()
+        return None if r is None else json.loads(r[0])
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+class _Tx:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, *exc: Any) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _row(a: Article) -> list[Any]:
+    return [a.id, a.external_id, a.url, a.title, a.outlet, a.byline, a.published, int(a.published_inferred),
+            a.language, a.chars, a.text, int(a.truncated), json.dumps(a.boilerplate_removed)]
+
+
+def _article(r: sqlite3.Row, paths: list[str]) -> Article:
+    a = Article(text=r["text"], path=paths[0] if paths else "", external_id=r["external_id"], url=r["url"],
+                title=r["title"], outlet=r["outlet"], byline=r["byline"], published=r["published"],
+                published_inferred=bool(r["published_inferred"]), language=r["language"],
+                truncated=bool(r["truncated"]), boilerplate_removed=json.loads(r["boilerplate_removed"]),
+                paths=paths, id=r["id"])
+    return a

@@ -1,0 +1,81 @@
+"""The store's schema and its migrations. `user_version` holds the schema version."""
+from __future__ import annotations
+
+import sqlite3
+
+# Each entry migrates from version i to i+1; never edit a released step, append a new one.
+MIGRATIONS: list[str] = [
+    # 0 -> 1: articles, where they came from, rejections, stage results.
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        external_id TEXT,
+        url TEXT,
+        title TEXT,
+        outlet TEXT,
+        byline TEXT,
+        published TEXT,
+        published_inferred INTEGER NOT NULL DEFAULT 0,
+        language TEXT,
+        chars INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        truncated INTEGER NOT NULL DEFAULT 0,
+        boilerplate_removed TEXT NOT NULL DEFAULT '[]',
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE TABLE article_paths (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        PRIMARY KEY (article_id, path)
+    );
+    CREATE INDEX article_paths_path ON article_paths(path);
+    CREATE TABLE rejections (
+        path TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE TABLE stage_state (
+        stage TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        articles_seen INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE TABLE analysis (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        articles_seen INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    pass
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION, one transaction per step."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(f"store schema v{current} is newer than this storytrace (v{SCHEMA_VERSION}): upgrade storytrace")
+    for version in range(current, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-check under the write lock: another process may have migrated meanwhile.
+            if conn.execute("PRAGMA user_version").fetchone()[0] != version:
+                conn.execute("ROLLBACK")
+                continue
+            for stmt in MIGRATIONS[version].split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
