@@ -14,7 +14,6 @@ from typing import Any
 
 Span = tuple[int, int]
 
-_WS = re.compile(r"\s+")
 
 
 def normalise_for_id(text: str) -> str:
@@ -24,12 +23,13 @@ def normalise_for_id(text: str) -> str:
     article re-encoded, re-wrapped or with curly instead of straight quotes gets one id.
     """
     t = unicodedata.normalize("NFKC", text).lower()
-    t = t.translate(_QUOTE_FOLD)
-    return _WS.sub(" ", t).strip()
+    for a, b in _QUOTE_FOLD:  # str.replace per pair is much faster than str.translate here
+        if a in t:
+            t = t.replace(a, b)
+    return " ".join(t.split())
 
 
-_QUOTE_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                             "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_QUOTE_FOLD = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-"))
 
 
 def article_id(text: str) -> str:

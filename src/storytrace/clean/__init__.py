@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from storytrace.clean import layout
-from storytrace.clean.patterns import (BYLINE, INLINE_RULES, LINE_RULES, ORG_SUFFIX, POSTED,
-                                       TRUNCATION_MARKERS, WIRE_RULES)
+from storytrace.clean.patterns import (BYLINE, INLINE_RULES, LINE_ANY, ORG_SUFFIX, POSTED, TAIL,
+                                       TRUNCATION_HINTS, TRUNCATION_MARKERS, WIRE_RULES)
 from storytrace.dates import parse_published
 
 __all__ = ["Cleaned", "clean_text"]
@@ -80,7 +80,7 @@ def _header(lines: list[str], wrapped: bool, out: Cleaned) -> int:
         elif k == 0 and _title_like(s, nxt, wrapped):
             q = _QUOTED.match(s)
             out.title = (q[1] if q else s).strip()
-        elif any(rx.match(s) for _, rx in LINE_RULES):
+        elif LINE_ANY.match(s):
             out.boilerplate_removed.append(s)
         elif len(s) <= MAX_TITLE and not _TERMINAL.search(s) and not wrapped:
             out.boilerplate_removed.append(s)  # dek / kicker / secondary headline
@@ -117,18 +117,21 @@ def clean_text(raw: str, *, parse_header: bool = True) -> Cleaned:
         if not s:
             kept_paras.append("")
             continue
-        if TRUNCATION_MARKERS.search(s):
-            cut = TRUNCATION_MARKERS.sub("", s).strip()
+        off = max(0, len(s) - TAIL)
+        tail = s[off:].lower()
+        m = TRUNCATION_MARKERS.search(s, off) if any(h in tail for h in TRUNCATION_HINTS) else None
+        if m:
             out.truncated = True
-            out.boilerplate_removed.append(TRUNCATION_MARKERS.search(s).group().strip())
+            out.boilerplate_removed.append(m.group().strip())
+            cut = s[: m.start()].strip()
             if not cut:
                 continue
             p = s = cut
-        if any(rx.match(s) for _, rx in LINE_RULES):
+        if LINE_ANY.match(s):
             out.boilerplate_removed.append(s)
             continue
-        for _, rx in INLINE_RULES:
-            m = rx.search(p)
+        for _, rx, hint in INLINE_RULES:
+            m = rx.search(p, max(0, len(p) - TAIL)) if hint in p[-TAIL:].lower() else None
             if m:
                 out.boilerplate_removed.append(m.group().strip())
                 p = p[: m.start()] + p[m.end():]

@@ -34,18 +34,25 @@ LINE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("posted line", re.compile(r"^(posted|published|updated|last updated)( on)?\s*:?\s*\w{3,9}\.? \d{1,2}, \d{4}.{0,40}$", _I)),
 ]
 
-# Markers that say the text was cut short; the marker itself is removed.
+# All line rules in one pattern: one regex call per paragraph on the hot path.
+LINE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in LINE_RULES), _I)
+
+# Markers that say the text was cut short; the marker itself is removed. They stand at the end
+# of a paragraph (or are the whole paragraph), so only a paragraph's tail is searched.
 TRUNCATION_MARKERS = re.compile(
     r"(\[\s*(continue|continued|keep) reading\s*(\u2026|\.\.\.)?\s*\]|\(\s*continue reading\s*(\u2026|\.\.\.)?\s*\)|"
-    r"^\s*(continue reading|read (the )?(full|more|rest)( story| article)?( at .{0,60})?|read more)\s*(\u2026|\.\.\.|\u00bb|>>|:)?\s*$|"
-    r"(subscribe|log in|sign in|register) to (continue reading|read (the|this) (full|rest)).{0,80}$|"
-    r"to (continue|keep) reading,? (please )?(subscribe|log in|sign in).{0,80}$|"
-    r"this (article|content) is (only )?(available|reserved) (to|for) (subscribers|members).{0,80}$)",
-    re.IGNORECASE | re.MULTILINE)
+    r"^\s*(continue reading|read (the )?(full|more|rest)( story| article)?( at .{0,60})?|read more)\s*(\u2026|\.\.\.|\u00bb|>>|:)?|"
+    r"(subscribe|log in|sign in|register) to (continue reading|read (the|this) (full|rest)).{0,80}|"
+    r"to (continue|keep) reading,? (please )?(subscribe|log in|sign in).{0,80}|"
+    r"this (article|content) is (only )?(available|reserved) (to|for) (subscribers|members).{0,80})\s*$",
+    re.IGNORECASE)
+TAIL = 160  # characters of a paragraph's end that tail markers are searched in
+# Cheap substring test before the regex: almost no paragraph has any of these.
+TRUNCATION_HINTS = ("reading", "read more", "read the", "subscri", "log in", "sign in", "members")
 
 # Pieces cut out of a line that stays: "(More X stories.)" links after a paragraph.
-INLINE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("more-stories link", re.compile(r"\s*\(More [^()]{1,80} stories\.?\)\s*$", _I)),
+INLINE_RULES: list[tuple[str, re.Pattern[str], str]] = [  # (name, pattern, substring hint)
+    ("more-stories link", re.compile(r"\s*\(More [^()]{1,80} stories\.?\)\s*$", _I), "(more "),
 ]
 
 # Wire furniture (news agency copy): separator rules, slug lines with time/date/page, sign-offs.
