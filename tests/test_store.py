@@ -65,3 +65,24 @@ def test_rejection_replaced_when_the_path_later_succeeds(tmp_path, seeds):
         f.write_bytes(next(seeds.glob("001_*.txt")).read_bytes())
         st.add(read_paths([f]))
         assert st.rejections() == [] and st.count() == 1
+
+
+def test_readding_unchanged_inputs_skips_cleaning(tmp_path, seeds, monkeypatch):
+    """A corpus added again is recognised by input fingerprints: no text is cleaned again, the
+    new path of a copied file is still recorded."""
+    from storytrace import pipeline
+
+    calls = []
+    real = pipeline.to_article
+    monkeypatch.setattr(pipeline, "to_article", lambda r, lim: calls.append(r.path) or real(r, lim))
+    opts = pipeline.Options(quiet=True)
+    copy = tmp_path / "copy" / "x.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(next(seeds.glob("001_*.txt")).read_bytes())
+    with Store(tmp_path / "s.db") as st:
+        first = pipeline.ingest([str(seeds)], st, opts)
+        assert len(first.new) == 5 and len(calls) == 5
+        again = pipeline.ingest([str(seeds), str(copy)], st, opts)
+        assert again.new == [] and len(again.duplicates) == 6
+        assert len(calls) == 5  # nothing re-cleaned
+        assert str(copy) in next(a for a in st.articles() if a.id == again.duplicates[-1]).paths

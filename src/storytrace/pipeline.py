@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from storytrace import progress
-from storytrace.ingest import DEFAULT_LIMITS, Limits, read_paths
+from storytrace.ingest import DEFAULT_LIMITS, Limits, Record, fingerprint, read_records, to_article
 from storytrace.model import Article, Rejection
-from storytrace.store import AddResult, Store
+from storytrace.store import AddResult, Seen, Store
 
 BATCH = 500  # articles per store transaction
 
@@ -41,19 +41,38 @@ class Context:
 
 
 def ingest(paths: Iterable[str], store: Store, options: Options) -> AddResult:
-    """Read every input and store it, one transaction per batch of articles."""
+    """Read every input and store it, one transaction per batch of articles. Inputs whose
+    fingerprint the store knows (read before, unchanged) skip cleaning: only their path is noted."""
     total = AddResult()
-    batch: list[Article | Rejection] = []
-    items = progress.bar(read_paths(paths, options.limits), quiet=options.quiet, desc="ingest", unit="doc")
-    for it in items:
-        if isinstance(it, Rejection):
-            print(f"storytrace: rejected {it.path}: {it.reason}", file=sys.stderr)
+    batch: list[Record | Rejection] = []
+
+    def flush() -> None:
+        fps = {id(r): fingerprint(r) for r in batch if isinstance(r, Record)}
+        known = store.known_fingerprints(list(set(fps.values())))
+        items: list[Article | Rejection | Seen] = []
+        new_fps: dict[str, str] = {}
+        for r in batch:
+            if isinstance(r, Rejection):
+                items.append(r)
+            elif fps[id(r)] in known:
+                items.append(Seen(known[fps[id(r)]], r.path))
+            else:
+                a = to_article(r, options.limits)
+                items.append(a)
+                if isinstance(a, Article):
+                    new_fps[fps[id(r)]] = a.id
+        for it in items:
+            if isinstance(it, Rejection):
+                print(f"storytrace: rejected {it.path}: {it.reason}", file=sys.stderr)
+        total.merge(store.add(items, new_fps))
+        batch.clear()
+
+    for it in progress.bar(read_records(paths, options.limits), quiet=options.quiet, desc="ingest", unit="doc"):
         batch.append(it)
         if len(batch) >= BATCH:
-            total.merge(store.add(batch))
-            batch = []
+            flush()
     if batch:
-        total.merge(store.add(batch))
+        flush()
     return total
 
 

@@ -14,12 +14,13 @@ from storytrace.ingest.decode import DecodeError, decode, looks_binary
 from storytrace.ingest.feeds import is_feed, read_feed
 from storytrace.ingest.jsonl import read_json, read_jsonl
 from storytrace.ingest.limits import DEFAULT_LIMITS, Limits
-from storytrace.ingest.record import Record, to_article
+from storytrace.ingest.record import Record, fingerprint, to_article
 from storytrace.ingest.streams import InputTooLarge, open_bytes, read_capped
 from storytrace.ingest.warc import read_warc
 from storytrace.model import Article, Rejection
 
-__all__ = ["read_paths", "read_bytes", "iter_files", "Limits", "DEFAULT_LIMITS"]
+__all__ = ["read_paths", "read_records", "read_bytes", "iter_files", "to_article", "fingerprint", "Record",
+           "Limits", "DEFAULT_LIMITS"]
 
 _EXT_FORMAT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".html": "html", ".htm": "html",
                ".xhtml": "html", ".xml": "feed", ".rss": "feed", ".atom": "feed", ".warc": "warc",
@@ -87,6 +88,12 @@ def _single(data: bytes, name: str, fmt: str, limits: Limits) -> Iterator[Record
 
 def read_stream(raw: BinaryIO, name: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Article | Rejection]:
     """Read one input stream of any supported format."""
+    for r in stream_records(raw, name, limits):
+        yield r if isinstance(r, Rejection) else to_article(r, limits)
+
+
+def stream_records(raw: BinaryIO, name: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Record | Rejection]:
+    """The raw records of one input stream, before cleaning."""
     try:
         stream, _ = open_bytes(raw, limits.max_container_bytes, limits.max_gzip_ratio)
         head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
@@ -104,8 +111,7 @@ def read_stream(raw: BinaryIO, name: str, limits: Limits = DEFAULT_LIMITS) -> It
                 records = read_feed(data, name, limits)
             else:
                 records = _single(data, name, fmt, limits)
-        for r in records:
-            yield r if isinstance(r, Rejection) else to_article(r, limits)
+        yield from records
     except InputTooLarge as e:
         yield Rejection(name, str(e))
     except (OSError, EOFError, ValueError) as e:
@@ -120,9 +126,15 @@ def read_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> list[
 
 def read_paths(paths: Iterable[str | os.PathLike], limits: Limits = DEFAULT_LIMITS) -> Iterator[Article | Rejection]:
     """Articles and rejections from files, directories, gzip files and '-' (stdin)."""
+    for r in read_records(paths, limits):
+        yield r if isinstance(r, Rejection) else to_article(r, limits)
+
+
+def read_records(paths: Iterable[str | os.PathLike], limits: Limits = DEFAULT_LIMITS) -> Iterator[Record | Rejection]:
+    """Raw records (before cleaning) and rejections of every input under `paths`."""
     for name in iter_files(paths):
         if name == "-":
-            yield from read_stream(sys.stdin.buffer, "<stdin>", limits)
+            yield from stream_records(sys.stdin.buffer, "<stdin>", limits)
             continue
         path = Path(name)
         if not path.exists():
@@ -133,7 +145,7 @@ def read_paths(paths: Iterable[str | os.PathLike], limits: Limits = DEFAULT_LIMI
             continue
         try:
             with open(path, "rb") as fh:
-                yield from read_stream(fh, name, limits)
+                yield from stream_records(fh, name, limits)
         except PermissionError:
             yield Rejection(name, "permission denied")
         except OSError as e:

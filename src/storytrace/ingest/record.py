@@ -1,12 +1,14 @@
 """From a reader's raw record to an Article: one place where cleaning and metadata meet."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from storytrace.clean import clean_text
 from storytrace.dates import parse_published
+from storytrace.ingest.html_lang import guess_language
 from storytrace.ingest.limits import Limits
 from storytrace.model import Article, Rejection
 
@@ -29,6 +31,18 @@ class Record:
     # Plain-text files carry their header (title, byline, date) inside the text.
     parse_header: bool = False
     extra_removed: list[str] = field(default_factory=list)
+
+
+def fingerprint(rec: Record) -> str:
+    """Hash of everything a record carries except where it came from: the same input read again
+    has the same fingerprint, so re-adding a corpus can skip cleaning and hashing its text."""
+    h = hashlib.blake2b(digest_size=12)
+    body = rec.html if rec.html is not None else rec.text or ""
+    h.update(body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass"))
+    for v in (rec.title, rec.url, rec.outlet, rec.byline, rec.published, rec.external_id, rec.language,
+              rec.parse_header, rec.html is not None):
+        h.update(b"\x1f" + str(v).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def looks_like_html(s: str) -> bool:
@@ -79,7 +93,7 @@ def to_article(rec: Record, limits: Limits) -> Article | Rejection:
         outlet=pick(rec.outlet, meta.get("outlet"), c.outlet),
         byline=pick(rec.byline, meta.get("byline"), c.byline),
         published=published,
-        language=pick(rec.language, meta.get("language")),
+        language=pick(rec.language, meta.get("language")) or guess_language(c.text),
         truncated=bool(c.truncated or meta.get("truncated")),
         boilerplate_removed=rec.extra_removed + meta.get("removed", []) + c.boilerplate_removed,
     )

@@ -11,12 +11,20 @@ from typing import Any, Iterable, Iterator
 from storytrace.model import Article, Rejection
 from storytrace.store.schema import SCHEMA_VERSION, migrate
 
-__all__ = ["Store", "AddResult", "SCHEMA_VERSION"]
+__all__ = ["Store", "AddResult", "Seen", "SCHEMA_VERSION"]
 
 _COLUMNS = ("id", "external_id", "url", "title", "outlet", "byline", "published", "published_inferred",
             "language", "chars", "text", "truncated", "boilerplate_removed")
 # Fields a later copy of the same article may fill in when the first copy lacked them.
 _FILLABLE = ("external_id", "url", "title", "outlet", "byline", "published", "language")
+
+
+@dataclass
+class Seen:
+    """An input already stored under `article_id` (known by its fingerprint): only its path is
+    recorded."""
+    article_id: str
+    path: str
 
 
 @dataclass
@@ -61,12 +69,19 @@ class Store:
         return _Tx(self.conn)
 
     # -- writes ----------------------------------------------------------------------------
-    def add(self, items: Iterable[Article | Rejection]) -> AddResult:
+    def add(self, items: Iterable[Article | Rejection | Seen],
+            fingerprints: dict[str, str] | None = None) -> AddResult:
         """Store one batch in one transaction. Re-adding an article stores it once and records
-        the new path; a rejection replaces an older rejection of the same path."""
+        the new path; a rejection replaces an older rejection of the same path. `fingerprints`
+        maps input fingerprints to the article ids they produced (see `known_fingerprints`)."""
         res = AddResult()
         with self._tx() as c:
             for it in items:
+                if isinstance(it, Seen):
+                    c.execute("INSERT OR IGNORE INTO article_paths(article_id, path) VALUES (?, ?)",
+                              (it.article_id, it.path))
+                    res.duplicates.append(it.article_id)
+                    continue
                 if isinstance(it, Rejection):
                     c.execute("INSERT INTO rejections(path, reason) VALUES (?, ?) "
                               "ON CONFLICT(path) DO UPDATE SET reason = excluded.reason, at = excluded.at",
@@ -87,7 +102,19 @@ class Store:
                 if it.path:
                     c.execute("INSERT OR IGNORE INTO article_paths(article_id, path) VALUES (?, ?)", (it.id, it.path))
                     c.execute("DELETE FROM rejections WHERE path = ?", (it.path,))
+            if fingerprints:
+                c.executemany("INSERT OR IGNORE INTO fingerprints(fp, article_id) VALUES (?, ?)",
+                              list(fingerprints.items()))
         return res
+
+    def known_fingerprints(self, fps: list[str]) -> dict[str, str]:
+        """The fingerprints among `fps` already stored, with their article ids."""
+        out: dict[str, str] = {}
+        for i in range(0, len(fps), 500):
+            chunk = fps[i:i + 500]
+            out.update(self.conn.execute(
+                f"SELECT fp, article_id FROM fingerprints WHERE fp IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
 
     def set_inferred_dates(self, dates: dict[str, str]) -> None:
         with self._tx() as c:

@@ -49,6 +49,13 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
     );
     """,
+    # 1 -> 2: input fingerprints, so re-reading an unchanged input skips cleaning and hashing.
+    """
+    CREATE TABLE fingerprints (
+        fp TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
