@@ -66,3 +66,23 @@ def test_clean_input_keeps_offsets(corpora):
         rows = [json.loads(next(fh)) for _ in range(30)]
     unchanged = sum(clean_text(r["text"], parse_header=False).text == r["text"].strip() for r in rows)
     assert unchanged >= 28
+
+
+def test_read_more_links_mid_text_are_not_truncation(corpora):
+    """'Read more' between paragraphs links another story; at the very end it marks a cut."""
+    body = "First paragraph of the story, long enough to count.\nRead more\nSecond paragraph goes on."
+    c = clean_text(body, parse_header=False)
+    assert not c.truncated and "Read more" in c.boilerplate_removed and "Second paragraph" in c.text
+    c = clean_text(body.rsplit("\n", 1)[0], parse_header=False)
+    assert c.truncated
+
+
+def test_real_page_furniture_in_crawled_texts(corpora):
+    """Crawled texts keep captions and promos ('Enlarge this image toggle caption ...')."""
+    from storytrace.ingest import read_paths
+
+    arts = list(read_paths([corpora / "giveme5w1h/articles.jsonl"]))
+    removed = [r for a in arts for r in a.boilerplate_removed]
+    assert sum("toggle caption" in r for r in removed) >= 5
+    assert not any("toggle caption" in a.text for a in arts)
+    assert sum(a.truncated for a in arts) < 0.1 * len(arts)

@@ -112,6 +112,9 @@ def clean_text(raw: str, *, parse_header: bool = True) -> Cleaned:
     paras = layout.join_wrapped(lines, force=wire) if wrapped else [ln.rstrip() for ln in lines]
 
     kept_paras: list[str] = []
+    # A "Read more" marker means the text was cut only where nothing follows it; in mid-text it
+    # is a link to another story. Bracketed "[Continue reading...]" markers always mean a cut.
+    last_cut = -1
     for p in paras:
         s = p.strip()
         if not s:
@@ -121,9 +124,11 @@ def clean_text(raw: str, *, parse_header: bool = True) -> Cleaned:
         tail = s[off:].lower()
         m = TRUNCATION_MARKERS.search(s, off) if any(h in tail for h in TRUNCATION_HINTS) else None
         if m:
-            out.truncated = True
             out.boilerplate_removed.append(m.group().strip())
+            if m.start() > 0 or m.group().lstrip().startswith(("[", "(")):
+                out.truncated = True
             cut = s[: m.start()].strip()
+            last_cut = len(kept_paras)
             if not cut:
                 continue
             p = s = cut
@@ -136,6 +141,8 @@ def clean_text(raw: str, *, parse_header: bool = True) -> Cleaned:
                 out.boilerplate_removed.append(m.group().strip())
                 p = p[: m.start()] + p[m.end():]
         kept_paras.append(p.rstrip())
+    if last_cut >= 0 and not any(x.strip() for x in kept_paras[last_cut + 1:]):
+        out.truncated = True
 
     body = "\n".join(kept_paras)
     body = re.sub(r"\n{3,}", "\n\n", body).strip()

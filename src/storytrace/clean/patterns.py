@@ -22,6 +22,7 @@ LINE_RULES: list[tuple[str, re.Pattern[str]]] = [
                                 r"follow (us|@\w+)( on .{0,40})?|like us on facebook|share on (facebook|twitter|x|linkedin|whatsapp)|"
                                 r"click to share.*|copy link|comments?( \(\d+\))?)\s*$", _I)),
     ("photo credit", re.compile(r"^(.{0,300}\(\s*[\w .'-]{0,40}photos?(?:graph)?\s*(?:/|by|:)[^)]{0,80}\)|"
+                                r"\([^()/]{3,60} / [^()/]{2,60}\)|"  # a credit on its own line: (Name / Agency)
                                 r"(photo|image|picture|video)( credit)?\s*:.{0,120}|"
                                 r"(enlarge this image|toggle caption|hide caption|image copyright|image caption|getty images|"
                                 r"\S+ (/|via) getty images).{0,120})\s*$", _I)),
