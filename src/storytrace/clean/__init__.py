@@ -128,7 +128,7 @@ def clean_text(raw: str, *, parse_header: bool = True) -> Cleaned:
             if m.start() > 0 or m.group().lstrip().startswith(("[", "(")):
                 out.truncated = True
             cut = s[: m.start()].strip()
-            last_cut = len(kept_paras)
+            last_cut = len(kept_paras) + (1 if cut else 0)  # where paragraphs after the marker start
             if not cut:
                 continue
             p = s = cut
@@ -141,7 +141,7 @@ def clean_text(raw: str, *, parse_header: bool = True) -> Cleaned:
                 out.boilerplate_removed.append(m.group().strip())
                 p = p[: m.start()] + p[m.end():]
         kept_paras.append(p.rstrip())
-    if last_cut >= 0 and not any(x.strip() for x in kept_paras[last_cut + 1:]):
+    if last_cut >= 0 and not any(x.strip() for x in kept_paras[last_cut:]):
         out.truncated = True
 
     body = "\n".join(kept_paras)
