@@ -123,15 +123,17 @@ def _add(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        import uvicorn
-        from storytrace.web import create_app
+        import uvicorn  # noqa: F401
+        from storytrace.web import serve
     except ImportError as e:
         print(f"storytrace: the web UI needs the 'web' extra: pip install 'storytrace[web]' ({e})", file=sys.stderr)
         return 2
     if not Path(args.db).exists():
         print(f"storytrace: no store at {args.db} (create one with storytrace add or analyze)", file=sys.stderr)
         return 2
-    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning" if args.quiet else "info")
+    if not args.quiet:
+        print(f"storytrace: serving {args.db} on http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
+    serve(args.db, args.host, args.port)
     return 0
 
 

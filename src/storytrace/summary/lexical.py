@@ -1,0 +1,80 @@
+"""Lexical sentence vectors for the summariser: content words, TF-IDF, cosine.
+
+Model-free on purpose (the fast path): two sentences "say the same thing" when their TF-IDF
+cosine over content words is high; a copy and its source share most content words.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from functools import lru_cache
+
+import numpy as np
+
+from ..text import words
+
+STOP = frozenset("""a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have having he
+her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
+off on once only or other our ours ourselves out over own same she should so some such than that the their theirs
+them themselves then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself yourselves said says say told according also new
+one two would could may might must shall us mr mrs ms""".split())
+
+_NUM = re.compile(r"^\d[\d,.]*$")
+
+
+@lru_cache(maxsize=65536)
+def stem(w: str) -> str:
+    """A very light suffix stripper (drones/drone, reported/report) so inflections match."""
+    for suf in ("ing", "ed", "es", "s"):
+        if len(w) > len(suf) + 3 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+def content_terms(text: str) -> list[str]:
+    out = []
+    for w in words(text):
+        w = w.replace("\u2019", "'").split("'")[0]
+        if not w or w in STOP or (len(w) < 2 and not w.isdigit()):
+            continue
+        out.append(w.replace(",", "") if _NUM.match(w) else stem(w))
+    return out
+
+
+def tfidf_matrix(docs: list[list[str]]) -> np.ndarray:
+    """Row-normalised TF-IDF vectors (dense; the summariser works on one storyline at a time)."""
+    vocab: dict[str, int] = {}
+    for d in docs:
+        for t in d:
+            vocab.setdefault(t, len(vocab))
+    n = len(docs)
+    m = np.zeros((n, max(1, len(vocab))), dtype=np.float32)
+    df = Counter(t for d in docs for t in set(d))
+    for i, d in enumerate(docs):
+        for t, c in Counter(d).items():
+            m[i, vocab[t]] = (1 + math.log(c)) * math.log((1 + n) / (1 + df[t]) + 1)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1
+    return m / norms
+
+
+def lexrank(sim: np.ndarray, threshold: float = 0.1, damping: float = 0.85, iters: int = 50) -> np.ndarray:
+    """LexRank centrality (Erkan & Radev 2004, thresholded graph) by power iteration."""
+    n = sim.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    adj = (sim >= threshold).astype(np.float32)
+    deg = adj.sum(axis=1, keepdims=True)
+    deg[deg == 0] = 1
+    trans = adj / deg
+    p = np.full(n, 1.0 / n, dtype=np.float32)
+    for _ in range(iters):
+        new = (1 - damping) / n + damping * trans.T @ p
+        if np.abs(new - p).sum() < 1e-6:
+            p = new
+            break
+        p = new
+    return p
