@@ -7,7 +7,7 @@ from typing import Any, BinaryIO, Iterator
 
 from storytrace.ingest import fields as F
 from storytrace.ingest.decode import DecodeError, decode
-from storytrace.ingest.limits import Limits
+from storytrace.ingest.limits import Limits, size_text
 from storytrace.ingest.record import Record
 from storytrace.model import Rejection
 
@@ -43,6 +43,21 @@ def _precheck_depth(s: str, limit: int) -> bool:
     return False
 
 
+# A JSON "\\ud800" escape decodes to a lone surrogate, which no UTF-8 encoder (the article id,
+# SQLite) accepts; valid pairs are already joined by json.loads, so any left is lone.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _str(v: Any) -> str | None:
+    if v is None:
+        return None
+    return _SURROGATE.sub("\ufffd", v if isinstance(v, str) else str(v))
+
+
+def _pub(v: Any) -> Any:
+    return _str(v) if isinstance(v, str) else v
+
+
 def record_from_obj(obj: Any, path: str) -> Record | Rejection:
     if not isinstance(obj, dict):
         return Rejection(path, f"not an article object (a JSON {type(obj).__name__})")
@@ -50,12 +65,11 @@ def record_from_obj(obj: Any, path: str) -> Record | Rejection:
     html = F.first(obj, F.HTML)
     if not isinstance(text, str) and not isinstance(html, str):
         return Rejection(path, "no text field (looked for: " + ", ".join(F.TEXT[:4]) + ", ...)")
-    def s(v: Any) -> str | None:
-        return None if v is None else str(v)
-    return Record(path=path, text=text if isinstance(text, str) else None,
-                  html=html if isinstance(html, str) and not isinstance(text, str) else None,
+    s = _str
+    return Record(path=path, text=_str(text) if isinstance(text, str) else None,
+                  html=_str(html) if isinstance(html, str) and not isinstance(text, str) else None,
                   title=s(F.first(obj, F.TITLE)), url=s(F.first(obj, F.URL)), outlet=s(F.first(obj, F.OUTLET)),
-                  byline=s(F.first(obj, F.BYLINE)), published=F.first(obj, F.PUBLISHED),
+                  byline=s(F.first(obj, F.BYLINE)), published=_pub(F.first(obj, F.PUBLISHED)),
                   external_id=s(F.first(obj, F.ID)), language=s(F.first(obj, F.LANGUAGE)))
 
 
@@ -68,10 +82,37 @@ def _parse(s: str, where: str, limits: Limits) -> Any | Rejection:
         return Rejection(where, f"malformed JSON: {e.msg} at column {e.colno}")
     except RecursionError:
         return Rejection(where, "JSON nested too deeply: refused")
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits: refuse this line, not the file
+        return Rejection(where, f"malformed JSON: {str(e)[:200]}")
 
 
 def read_jsonl(stream: BinaryIO, path: str, limits: Limits) -> Iterator[Record | Rejection]:
+    """One record or rejection per non-blank line; past `limits.max_rejections_per_file`
+    rejections, the rest are summed up in one last rejection."""
+    shown = hidden = 0
+
+    def summary() -> Rejection:
+        return Rejection(path, f"{hidden} more lines rejected (reasons not shown beyond the first {shown})")
+
+    try:
+        for item in _jsonl_lines(stream, path, limits):
+            if isinstance(item, Rejection):
+                if shown >= limits.max_rejections_per_file:
+                    hidden += 1
+                    continue
+                shown += 1
+            yield item
+    except (ValueError, OSError, EOFError):
+        if hidden:
+            yield summary()
+        raise
+    if hidden:
+        yield summary()
+
+
+def _jsonl_lines(stream: BinaryIO, path: str, limits: Limits) -> Iterator[Record | Rejection]:
     lineno = 0
+    nonblank = False
     while True:
         line = stream.readline(limits.max_article_bytes + 1)
         if not line:
@@ -82,10 +123,12 @@ def read_jsonl(stream: BinaryIO, path: str, limits: Limits) -> Iterator[Record |
             # Skip the rest of the over-long line without holding it in memory.
             while line and not line.endswith(b"\n"):
                 line = stream.readline(1024 * 1024)
-            yield Rejection(where, f"line longer than {limits.max_article_bytes // (1024 * 1024)} MiB, far larger than a news article")
+            nonblank = True
+            yield Rejection(where, f"line longer than {size_text(limits.max_article_bytes)}, far larger than a news article")
             continue
         if not line.strip():
             continue
+        nonblank = True
         try:
             s, _ = decode(line)
         except DecodeError as e:
@@ -93,6 +136,8 @@ def read_jsonl(stream: BinaryIO, path: str, limits: Limits) -> Iterator[Record |
             continue
         obj = _parse(s, where, limits)
         yield obj if isinstance(obj, Rejection) else record_from_obj(obj, where)
+    if not nonblank:
+        yield Rejection(path, "empty file: no JSON lines")
 
 
 def read_json(data: bytes, path: str, limits: Limits) -> Iterator[Record | Rejection]:

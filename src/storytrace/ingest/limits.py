@@ -17,6 +17,19 @@ class Limits:
     min_text_chars: int = 20
     # JSON nesting deeper than this is refused (articles are flat records).
     max_json_depth: int = 32
+    # Rejections reported one by one per container file; beyond this they are counted in one
+    # summary line (a gzip of a million junk lines must not print and store a million reasons).
+    max_rejections_per_file: int = 1000
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def size_text(n: int) -> str:
+    """A byte count as people read it in a rejection reason: 8 MiB, 64 KiB, 500 bytes
+    (a configured limit under 1 MiB must not read as "0 MiB")."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            v = n / size
+            return f"{v:.0f} {unit}" if v == int(v) or v >= 10 else f"{v:.1f} {unit}"
+    return f"{n} bytes"

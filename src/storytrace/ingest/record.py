@@ -28,6 +28,7 @@ class Record:
     published: Any = None
     external_id: str | None = None
     language: str | None = None
+    charset: str | None = None  # an encoding the transport declared (HTTP Content-Type)
     # Plain-text files carry their header (title, byline, date) inside the text.
     parse_header: bool = False
     extra_removed: list[str] = field(default_factory=list)
@@ -52,7 +53,7 @@ def looks_like_html(s: str) -> bool:
 def _extract(rec: Record) -> tuple[str, dict[str, Any]]:
     from storytrace.ingest.html import extract_html
 
-    ex = extract_html(rec.html if rec.html is not None else rec.text or "", url=rec.url)
+    ex = extract_html(rec.html if rec.html is not None else rec.text or "", url=rec.url, charset=rec.charset)
     meta = {"title": ex.title, "url": ex.url, "outlet": ex.outlet, "byline": ex.byline,
             "published": ex.published, "language": ex.language, "truncated": ex.truncated,
             "removed": list(ex.boilerplate_removed)}

@@ -6,6 +6,8 @@ import io
 import zlib
 from typing import BinaryIO
 
+from storytrace.ingest.limits import size_text
+
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -31,13 +33,16 @@ class CappedReader(io.RawIOBase):
         return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
+        # Deliver up to the cap exactly, and refuse on the next byte: a read-ahead buffer larger
+        # than the cap must not discard the complete records that fit under it.
+        room = self.cap - self.count
         try:
-            n = self.inner.readinto(b)  # type: ignore[attr-defined]
+            n = self.inner.readinto(memoryview(b)[: room if room > 0 else 1])  # type: ignore[attr-defined]
         except (OSError, EOFError, zlib.error) as e:
             raise ValueError(f"corrupt compressed data ({e})") from None
         self.count += n or 0
         if self.count > self.cap:
-            raise InputTooLarge(f"{self.what} exceeds {self.cap // (1024 * 1024)} MiB")
+            raise InputTooLarge(f"{self.what} exceeds {size_text(self.cap)}")
         if self.ratio and self.source is not None and self.count > RATIO_FLOOR:
             consumed = max(self.source.tell(), 1)
             if self.count > self.ratio * consumed:
@@ -85,5 +90,5 @@ def open_bytes(raw: BinaryIO, cap: int, ratio: int) -> tuple[BinaryIO, bool]:
 def read_capped(stream: BinaryIO, cap: int, what: str = "file") -> bytes:
     data = stream.read(cap + 1)
     if len(data) > cap:
-        raise InputTooLarge(f"{what} is larger than {cap // (1024 * 1024)} MiB, far larger than a news article")
+        raise InputTooLarge(f"{what} is larger than {size_text(cap)}, far larger than a news article")
     return data
