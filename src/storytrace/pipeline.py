@@ -85,6 +85,10 @@ def _stories(ctx: Context) -> None:
     ctx.out["events"] = [e.to_dict() for e in res.events]
     ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
     ctx.out["inferred_dates"] = dict(res.inferred_dates)
+    # Later stages resolve relative times ("last month") against these dates.
+    for a in ctx.articles:
+        if not a.published and a.id in res.inferred_dates:
+            a.published, a.published_inferred = res.inferred_dates[a.id], True
 
 
 def _reuse(ctx: Context) -> None:
@@ -107,15 +111,40 @@ def _sources(ctx: Context) -> None:
         ctx.out["derivations"] = ctx.out.get("derivations", []) + list(cites)
 
 
-def _claims(ctx: Context) -> None:
-    from storytrace.claims import align_claims, build_timeline, extract_claims, find_conflicts, novelty
+def _storyline_groups(ctx: Context) -> list[tuple[str | None, list[Article]]]:
+    """Articles grouped by storyline (all in one group when the stories stage produced none)."""
+    by_id = {a.id: a for a in ctx.articles}
+    events = {e["id"]: e for e in ctx.out.get("events", [])}
+    groups: list[tuple[str | None, list[Article]]] = []
+    placed: set[str] = set()
+    for sl in ctx.out.get("storylines", []):
+        ids = [i for eid in sl["event_ids"] for i in events.get(eid, {}).get("article_ids", []) if i in by_id]
+        groups.append((sl["id"], [by_id[i] for i in ids]))
+        placed.update(ids)
+    rest = [a for a in ctx.articles if a.id not in placed]
+    if rest:
+        groups.append((None, rest))
+    return groups
 
-    mentions = [m for art in ctx.articles for m in extract_claims(art)]
-    claims = align_claims(ctx.articles, mentions, ctx.out.get("derivations", []), ctx.out.get("attributions", []))
-    ctx.out["claims"] = [c.to_dict() for c in claims]
-    ctx.out["conflicts"] = list(find_conflicts(claims, mentions))
-    ctx.out["timeline"] = list(build_timeline(claims))
-    ctx.out["novelty"] = list(novelty(ctx.articles, claims))
+
+def _claims(ctx: Context) -> None:
+    """Claims per storyline: alignment, conflicts and the timeline belong to one story."""
+    from storytrace.claims.stage import claims_sections
+
+    derivations = ctx.out.get("derivations", [])
+    attributions = ctx.out.get("attributions", [])
+    sources = ctx.out.get("sources", [])
+    out: dict[str, list] = {"claims": [], "conflicts": [], "timeline": [], "novelty": []}
+    for storyline_id, arts in _storyline_groups(ctx):
+        ids = {a.id for a in arts}
+        # Claim ids hash their first evidence span, so they stay unique across storylines.
+        sec = claims_sections(arts, [d for d in derivations if d["to"] in ids],
+                              [x for x in attributions if x["article_id"] in ids], sources)
+        for t in sec["timeline"]:
+            t["storyline_id"] = storyline_id
+        for k in out:
+            out[k].extend(sec[k])
+    ctx.out.update(out)
 
 
 def _summary(ctx: Context) -> None:
@@ -152,13 +181,7 @@ CONTRACT_KEYS = ("articles", "rejected", "sources", "events", "storylines", "der
 
 def assemble(ctx: Context, rejected: list[Rejection]) -> dict[str, Any]:
     """The analysis.json document: every contract key present, stage extras after them."""
-    inferred = ctx.out.get("inferred_dates", {})
-    arts = []
-    for a in ctx.articles:
-        d = a.to_dict()
-        if a.id in inferred and not a.published:
-            d["published"], d["published_inferred"] = inferred[a.id], True
-        arts.append(d)
+    arts = [a.to_dict() for a in ctx.articles]
     doc: dict[str, Any] = {"version": 1, "articles": arts, "rejected": [r.to_dict() for r in rejected]}
     for k in CONTRACT_KEYS[2:]:
         doc[k] = ctx.out.get(k, [])

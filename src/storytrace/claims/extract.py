@@ -1,0 +1,278 @@
+"""Check-worthy statements of one article: sentences with a quantity, a time, or a named actor doing something.
+
+A fact-checker checks numbers, dates and who-did-what; opinions and scene-setting are left out.
+Each mention keeps its sentence span in `Article.text`, the quantity and time read from it (with
+their own spans), the actors named, and its stance (a denial, a concession, or both in order),
+which the conflict finder needs.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
+
+from ..model import Article
+from ..text import sentence_spans, words
+from .quantities import Quantity, find_quantities
+from .times import TimeValue, find_times
+
+Span = tuple[int, int]
+
+STOPWORDS = frozenset("""a an the and or but if then than that this these those there here of in on at to for from by
+with without against into onto over under since during after before about above below up down out off as is are was
+were be been being has have had do does did will would can could may might must shall should not no nor so such it its
+their his her our your them they he she we you i me him us my who whom whose which what when where while why how also
+just only even still yet very more most less least much many some any each every both either neither other another
+own same too said says say saying told tell according report reported reports per via one two three four five six
+seven eight nine ten hundred hundreds thousand thousands million millions billion dozen dozens
+new would could mr mrs ms s t don't it's that's""".split())
+
+_DENY = re.compile(r"\b(?:den(?:y|ies|ied|ying|ial)|reject(?:s|ed|ing)?|refut(?:e|es|ed|ing)|dismiss(?:es|ed)?|"
+                   r"unfounded|unsubstantiated|baseless|lacks? factual basis|no truth|categorically)\b")
+_CONCEDE = re.compile(r"\b(?:conced(?:e|es|ed|ing)|admit(?:s|ted|ting)?|acknowledg(?:e|es|ed|ing)|"
+                      r"(?:finally|later|eventually) confirm(?:s|ed)?|did (?:provide|send|supply|deliver))\b")
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|neither|nor|without|n't|cannot)\b")
+# The patterns above and below are matched against lower-cased text (case-insensitive alternations
+# are several times slower in `re`).
+# Verbs of happenings (not of speech): with a named actor they make a sentence worth checking.
+_EVENT = re.compile(r"\b(?:agree|sign|deploy|send|sent|launch|attack|kill|arrest|announc|confirm|den(?:y|ie)|admit|"
+                    r"conced|approv|reject|warn|impos|accus|visit|met|meet|finali[sz]|struck|strike|reach|provid|"
+                    r"deliver|suppl|build|built|produc|manufactur|elect|won|win|lost|resign|fir(?:e|ed)|died|die|"
+                    r"crash|derail|invad|captur|sanction|order|charg|sentenc|convict|su(?:e|ed)|ban|vot|pass|"
+                    r"acquir|bought|sold|rais|cut|clos|open|shot|bomb|explod|injur|evacuat|declar|invest|transfer)\w*")
+_CAP = re.compile(r"\b[A-Z][\w\u2019'.\-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w\u2019'.\-]*)*")
+_NOT_ACTOR = frozenset("""The A An In On At But And Or If As After Before Since During While When Where This That These
+Those It Its He She They We You I His Her Their Our However Meanwhile Initially Also Then There Here What Why How
+According Some Many Most Good Get Tap Install Continue Posted Updated By For From With Without Over Under To Of
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
+October November December Mr Mrs Ms Dr Earlier Later Now Today Yesterday Last Next Both Such All Any Each Every
+Several Few More Over Another One Two Three""".split())
+_SPEECH = re.compile(r"\b(?:told|said|says|stated|announced|noted|declared|wrote|tweeted)\b", re.IGNORECASE)
+_QUOTE_CONT = re.compile(r"[\"\u201d\u201c]\s*,?\s*(?:he|she|they|it|the \w+)\s+(?:also\s+)?(?:said|noted|added|told|continued|stressed)\b",
+                         re.IGNORECASE)
+
+
+@lru_cache(maxsize=200_000)
+def stem(w: str) -> str:
+    """A crude stem so inflections and demonyms meet ("trucks"/"truck", "Canadian"/"Canada")."""
+    w = w.lower().replace("\u2019", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = re.sub(r"is(e|ed|es|ing|ation)$", r"iz\1", w) if len(w) > 6 else w  # British -ise spellings
+    for suf in ("ians", "ian", "ia", "ing", "ed", "es", "e", "s"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            return w[: -len(suf)]
+    return w
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """Content-word stems of a text: what two wordings of one claim share."""
+    out = set()
+    for w in words(text):
+        for part in w.split("-"):
+            p = part.strip(".'")
+            if len(p) < 2 or p in STOPWORDS or p.isdigit() or p.replace(",", "").replace(".", "").isdigit():
+                continue
+            out.add(stem(p))
+    return frozenset(out)
+
+
+def actors(text: str) -> list[str]:
+    """Capitalised names in a sentence ("Chile's Foreign Minister X" -> "Chile", "Foreign Minister X")."""
+    out: list[str] = []
+    for m in _CAP.finditer(text):
+        name = m.group().strip(".-")
+        parts = re.split(r"[\u2019']s\b", name)
+        for p in parts:
+            p = p.strip(" .-'\u2019")
+            toks = p.split()
+            while toks and toks[0].rstrip(".") in _NOT_ACTOR:
+                toks.pop(0)
+            if toks and len(" ".join(toks)) > 1:
+                out.append(" ".join(toks))
+    return out
+
+
+@dataclass
+class ClaimMention:
+    """One check-worthy sentence of one article, with what was read from it."""
+    article_id: str
+    span: Span
+    text: str
+    quantity: Quantity | None = None
+    quantity_span: Span | None = None
+    time: TimeValue | None = None
+    time_span: Span | None = None
+    time_inherited: bool = False
+    actors: list[str] = field(default_factory=list)
+    stance: str | None = None  # "deny" | "concede" | "deny_then_concede"
+    negated: bool = False
+    reasons: list[str] = field(default_factory=list)
+    published: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}:{self.span[0]}-{self.span[1]}"
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        return content_stems(self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "article_id": self.article_id, "span": list(self.span), "text": self.text,
+                "quantity": self.quantity, "quantity_span": list(self.quantity_span) if self.quantity_span else None,
+                "time": self.time, "time_span": list(self.time_span) if self.time_span else None,
+                "time_inherited": self.time_inherited, "actors": self.actors, "stance": self.stance,
+                "negated": self.negated, "reasons": self.reasons}
+
+
+_HEDGED = re.compile(r"\b(?:not|n't|never|would|could|might|may|to|if|whether)\s+(?:\w+\s+)?$")
+
+
+def stance_matches(text: str, rx: re.Pattern) -> list[re.Match]:
+    """Denial/concession words that state a stance: not negated ("does not deny"), hypothetical
+    ("if he were to reject"), or a refusal of entry ("denied it entry")."""
+    low = text.lower()
+    out = []
+    for m in rx.finditer(low):
+        if _HEDGED.search(low[max(0, m.start() - 25):m.start()]):
+            continue
+        if re.match(r"\s+(?:\w+\s+)?(?:entry|access|admission|bail|permission|a visa)\b", low[m.end():m.end() + 30]):
+            continue
+        out.append(m)
+    return out
+
+
+def stance_of(text: str) -> str | None:
+    ds = stance_matches(text, _DENY)
+    cs = stance_matches(text, _CONCEDE)
+    d = ds[0] if ds else None
+    c = cs[0] if cs else None
+    if d and c:
+        return "deny_then_concede" if d.start() < c.start() else "concede"
+    if d:
+        return "deny"
+    if c:
+        return "concede"
+    return None
+
+
+# "three officials familiar with the matter": a count of sources, not what the claim measures.
+_SOURCE_NOUNS = frozenset({"officials", "sources", "people", "diplomats", "analysts", "experts", "witnesses"})
+
+
+def _main_quantity(found: list[tuple[Span, Quantity]]) -> tuple[Span, Quantity] | None:
+    """The quantity a sentence is about: counts and money before durations ("after nine months of fighting")."""
+    if not found:
+        return None
+    from .quantities import _TIME_UNITS
+    for f in found:
+        if f[1]["unit"] and f[1]["unit"] not in _TIME_UNITS and f[1]["unit"] not in _SOURCE_NOUNS:
+            return f
+    for f in found:
+        if f[1]["unit"] and f[1]["unit"] not in _TIME_UNITS:
+            return f
+    return found[0]
+
+
+_TERMINAL = tuple('.!?:;"\u201d\u2019)]')
+
+
+def claim_sentences(text: str) -> list[Span]:
+    """Sentence spans, with hard-wrapped lines joined back.
+
+    Some sources wrap paragraphs at a fixed width; a single line break inside a sentence would
+    cut "in early / January" in two. When most longer lines of the text end without sentence
+    punctuation, a piece that ends that way is joined to the next one across a single newline.
+    """
+    spans = sentence_spans(text)
+    lines = [ln.rstrip() for ln in text.split("\n") if len(ln.strip()) >= 30]
+    open_lines = sum(1 for ln in lines if not ln.endswith(_TERMINAL))
+    if len(lines) < 3 or open_lines < 0.5 * len(lines):
+        return spans
+    out: list[Span] = []
+    for s, e in spans:
+        if out:
+            ps, pe = out[-1]
+            gap = text[pe:s]
+            if gap.count("\n") == 1 and gap.strip() == "" and not text[ps:pe].endswith(_TERMINAL):
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
+
+
+def _within(found: list, s: int, e: int) -> list:
+    """The (span, value) pairs that lie inside [s, e) (lists are in text order)."""
+    starts = [f[0][0] for f in found]
+    i = bisect_left(starts, s)
+    out = []
+    while i < len(found) and found[i][0][0] < e:
+        if found[i][0][1] <= e:
+            out.append(found[i])
+        i += 1
+    return out
+
+
+def _blank(sent: str, offset: int, spans: list[Span]) -> str:
+    """The sentence with the given spans (article offsets) blanked out."""
+    chars = list(sent)
+    for a, b in spans:
+        for k in range(max(0, a - offset), min(len(chars), b - offset)):
+            chars[k] = " "
+    return "".join(chars)
+
+
+def extract_claims(article: Article) -> list[ClaimMention]:
+    """The check-worthy sentences of `article` with their quantity, time, actors and stance."""
+    text = article.text
+    out: list[ClaimMention] = []
+    prev_time: tuple[Span, TimeValue] | None = None
+    prev_end = -1
+    # Read figures and times once over the whole text (cheaper than per sentence), then share them out.
+    all_qs = find_quantities(text)
+    all_ts = find_times(text, article.published)
+    for s, e in claim_sentences(text):
+        sent = text[s:e]
+        toks = words(sent)
+        if len(toks) < 5 or sent.rstrip().endswith("?"):
+            prev_time = None
+            continue
+        qs = _within(all_qs, s, e)
+        ts = _within(all_ts, s, e)
+        acts = actors(sent)
+        reasons: list[str] = []
+        q = _main_quantity(qs)
+        if q:
+            reasons.append("quantity")
+        t = ts[0] if ts else None
+        inherited = False
+        # A quote continued after the fact ('"...," he also noted.') keeps the time of the sentence before.
+        if t is None and prev_time is not None and _QUOTE_CONT.search(sent) and "\n\n" not in text[prev_end:s]:
+            t, inherited = prev_time, True
+        if t and not inherited and len([w for w in re.findall(r"\b[a-z]{3,}\b", _blank(sent, s, [t[0]] + [x[0] for x in qs]))
+                                        if w not in STOPWORDS]) < 2:
+            prev_time = None  # a dateline or "Posted <date>" header: a date with nothing said about it
+            continue
+        if t:
+            reasons.append("time")
+        stance = stance_of(sent)
+        low = sent.lower()
+        if acts and _EVENT.search(low):
+            reasons.append("actor+event")
+        if stance and acts:
+            reasons.append("stance")
+        # Only the time of an utterance ("told reporters last month") carries over to a continued quote.
+        prev_time = t if t and not inherited and _SPEECH.search(text[max(s, t[0][0] - 40):min(e, t[0][1] + 40)]) else None
+        prev_end = e
+        if not reasons:
+            continue
+        out.append(ClaimMention(
+            article_id=article.id, span=(s, e), text=sent,
+            quantity=q[1] if q else None, quantity_span=q[0] if q else None,
+            time=t[1] if t else None, time_span=t[0] if t else None, time_inherited=inherited,
+            actors=acts, stance=stance, negated=bool(_NEGATION.search(low)), reasons=reasons,
+            published=article.published))
+    return out

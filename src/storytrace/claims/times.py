@@ -1,0 +1,470 @@
+"""Time expressions in news text -> {"start", "end", "precision", "label"} against the publication date.
+
+News dates are mostly relative ("on Wednesday", "last month", "since August", "early November",
+"in the past three months", "earlier this month"), and dateparser returns None or the wrong
+period for several of them, so these are our own rules. Each result keeps its precision
+(day | month | season | year) and a readable `label` ("early 2022-11", "since 2022-08"); an
+expression that needs the publication date when there is none is kept with precision "unknown"
+and no dates: never invented.
+
+Conventions: a weekday or a month without a year is the most recent one on or before the
+publication date (news reports the past), unless the sentence speaks of the future ("will",
+"is expected to", "next"), then the next one on or after it.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+from typing import Callable, TypedDict
+
+from ..dates import published_date
+
+Span = tuple[int, int]
+
+
+# A month-day without a year up to this many days after publication stays in the publication year.
+NEAR_FUTURE_DAYS = 60
+
+
+class TimeValue(TypedDict, total=False):
+    start: str | None
+    end: str | None
+    precision: str  # day | month | season | year | unknown
+    label: str
+    relation: str  # "since", "until", "before", "after" where the expression says so
+
+
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+WEEKDAYS.update({"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6})
+SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
+_NUMW = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+         "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": None, "few": None, "a few": None}
+
+_MON = (r"(?P<mon>jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|aug(?:ust|\.)?|"
+        r"sep(?:t(?:ember|\.)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)(?![a-z])")
+_WD = (r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+       r"mon\.|tues?\.|wed\.|thu(?:rs?)?\.|fri\.|sat\.|sun\.)")
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
+_MOD = r"(?P<mod>early|earlier|mid|middle|late|later|the (?:start|beginning|middle|end) of|the (?:first|second) half of)"
+_REL = r"(?P<rel>since|until|till|by|before|after|from)"
+_NUM = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few|few)"
+_UNIT = r"(?P<unit>day|week|month|year)s?"
+_FUTURE = re.compile(r"\b(?:will|won't|'ll|shall|is|are) (?:be )?(?:set|due|expected|scheduled|planning|going) to\b|"
+                     r"\b(?:will|won't|'ll|shall|upcoming|next|scheduled for|plans? to)\b")  # on lower-cased text
+
+
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _tv(start: date, end: date, precision: str, label: str, rel: str | None = None) -> TimeValue:
+    tv: TimeValue = {"start": _iso(start), "end": _iso(end), "precision": precision, "label": label}
+    if rel:
+        tv["relation"] = rel
+    return tv
+
+
+def _unknown(expr: str, rel: str | None = None) -> TimeValue:
+    tv: TimeValue = {"start": None, "end": None, "precision": "unknown", "label": expr.strip()}
+    if rel:
+        tv["relation"] = rel
+    return tv
+
+
+def _narrow(start: date, end: date, mod: str | None) -> tuple[date, date, str]:
+    """Narrow a period to its early/mid/late third; returns the word kept in the label."""
+    if not mod:
+        return start, end, ""
+    mod = mod.lower()
+    if start.day == 1 and start.month == end.month and start.year == end.year and "half" not in mod:
+        # A calendar month: early = 1-10, mid = 11-20, late = 21-end, as newsrooms use them.
+        if mod in ("early", "the start of", "the beginning of"):
+            return start, start.replace(day=10), "early"
+        if mod in ("mid", "middle", "the middle of"):
+            return start.replace(day=11), start.replace(day=20), "mid"
+        if mod in ("late", "the end of"):
+            return start.replace(day=21), end, "late"
+    span = (end - start).days + 1
+    third = max(1, span // 3)
+    if mod in ("early", "the start of", "the beginning of", "the first half of"):
+        e = start + timedelta(days=third - 1 if "half" not in mod else span // 2 - 1)
+        return start, e, "early"
+    if mod in ("mid", "middle", "the middle of"):
+        return start + timedelta(days=third), end - timedelta(days=third), "mid"
+    if mod in ("late", "the end of", "the second half of"):
+        return end - timedelta(days=third - 1 if "half" not in mod else span // 2 - 1), end, "late"
+    return start, end, ""
+
+
+def _apply_rel(tv: TimeValue, rel: str | None, pub: date | None) -> TimeValue:
+    """"since X": from X to the publication date; "until/by/before X": up to X; "after X": from X."""
+    if not rel or tv["precision"] == "unknown":
+        if rel:
+            tv["relation"] = rel.lower()
+        return tv
+    rel = rel.lower()
+    tv["relation"] = {"till": "until", "from": "since"}.get(rel, rel)
+    if tv["relation"] == "since":
+        if pub is not None and tv["start"] and tv["start"] <= _iso(pub):
+            tv["end"] = _iso(pub)
+        tv["label"] = "since " + tv["label"]
+    elif tv["relation"] in ("until", "by", "before"):
+        tv["label"] = f"{tv['relation']} {tv['label']}"
+    elif tv["relation"] == "after":
+        tv["label"] = "after " + tv["label"]
+    return tv
+
+
+def _month_year(mon: int, pub: date | None, future: bool) -> int | None:
+    """The year of a month named without one: the latest such month on/before pub (or next if future)."""
+    if pub is None:
+        return None
+    if future:
+        return pub.year if mon >= pub.month else pub.year + 1
+    return pub.year if mon <= pub.month else pub.year - 1
+
+
+def _month_value(y: int, mon: int, mod: str | None, expr_label: str | None = None) -> TimeValue:
+    s, e, word = _narrow(date(y, mon, 1), _month_end(y, mon), mod)
+    label = f"{y:04d}-{mon:02d}"
+    return _tv(s, e, "month", f"{word} {label}".strip())
+
+
+def _weekday(wd: int, pub: date, which: str | None, future: bool) -> date:
+    which = (which or "").lower()
+    back = (pub.weekday() - wd) % 7
+    fwd = (wd - pub.weekday()) % 7
+    if which == "last":
+        return pub - timedelta(days=back or 7)
+    if which == "next":
+        return pub + timedelta(days=fwd or 7)
+    if future:
+        return pub + timedelta(days=fwd)
+    return pub - timedelta(days=back)
+
+
+# ---- the rules: each is (regex, handler(match, pub, future) -> TimeValue | None) ----
+Rule = tuple[re.Pattern, Callable[[re.Match, date | None, bool], TimeValue | None]]
+_RULES: list[Rule] = []
+
+
+def _rule(pattern: str):
+    rx = re.compile(r"(?<![\w-])" + pattern + r"(?![\w])", re.IGNORECASE)
+
+    def deco(fn):
+        _RULES.append((rx, fn))
+        return fn
+    return deco
+
+
+def _safe_date(y: int, mon: int, day: int) -> date | None:
+    try:
+        return date(y, mon, day)
+    except ValueError:
+        return None
+
+
+def _mon(m: re.Match) -> int:
+    key = m.group("mon").lower().rstrip(".")
+    return MONTHS.get(key) or MONTHS[key[:3]]
+
+
+@_rule(rf"(?:{_REL}\s+)?(?:{_WD},?\s+)?{_MON}\s+{_DAY}(?:,?\s+{_YEAR})?")
+def _month_day(m, pub, future):
+    mon, day = _mon(m), int(m.group("day"))
+    if not 1 <= day <= 31:
+        return None
+    if m.group("year"):
+        y = int(m.group("year"))
+    elif pub is None:
+        return _unknown(m.group(0), m.group("rel"))
+    else:
+        y = pub.year
+    try:
+        d = date(y, mon, day)
+    except ValueError:
+        return None
+    if not m.group("year") and pub is not None:
+        if future and d < pub:
+            d = _safe_date(y + 1, mon, day) or d
+        elif not future and (d - pub).days > NEAR_FUTURE_DAYS:
+            # A day-month well after publication is last year's; a few weeks ahead is a scheduled date.
+            d = _safe_date(y - 1, mon, day) or d
+    return _apply_rel(_tv(d, d, "day", _iso(d)), m.group("rel"), pub)
+
+
+@_rule(rf"(?:{_REL}\s+)?(?:{_WD},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?")
+def _day_month(m, pub, future):
+    return _month_day(m, pub, future)
+
+
+@_rule(r"(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)")
+def _iso_date(m, pub, future):
+    try:
+        d = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
+    return _tv(d, d, "day", _iso(d))
+
+
+@_rule(rf"(?:{_REL}\s+|in\s+|during\s+)?(?:{_MOD}[\s-]+)?{_MON}(?:\s+(?:of\s+)?{_YEAR})?")
+def _month_only(m, pub, future):
+    raw = m.group("mon")
+    if raw.lower() == "may" and not (m.group("rel") or m.group("year") or m.group("mod") or m.group(0).lower().startswith(("in ", "during "))):
+        return None  # the modal verb
+    if raw[0].islower() and not m.group("year"):
+        return None  # "mar", "sat", lower-case words that look like months
+    if not (m.group("rel") or m.group("year") or m.group("mod") or m.group(0).lower().startswith(("in ", "during "))):
+        return None  # a bare "March" or "August" is as often a name ("the March rally") as a date
+    if raw.lower().rstrip(".") in ("mar", "jan", "jun", "jul", "aug", "oct", "nov", "dec", "sep", "feb", "apr") and not raw.endswith(".") and not m.group("year") and not m.group("rel") and not m.group(0).lower().startswith(("in ", "during ")):
+        return None
+    mon = _mon(m)
+    y = int(m.group("year")) if m.group("year") else _month_year(mon, pub, future)
+    if y is None:
+        return _unknown(m.group(0), m.group("rel"))
+    return _apply_rel(_month_value(y, mon, m.group("mod")), m.group("rel"), pub)
+
+
+@_rule(rf"(?:(?:{_REL}|(?P<prep>in|during|of|for|through|throughout))\s+)?(?:{_MOD}[\s-]+)?{_YEAR}")
+def _year_only(m, pub, future):
+    if not (m.group("rel") or m.group("prep") or m.group("mod")):
+        return None  # a bare four-digit number is as often a count or a model as a year
+    y = int(m.group("year"))
+    s, e, word = _narrow(date(y, 1, 1), date(y, 12, 31), m.group("mod"))
+    return _apply_rel(_tv(s, e, "year", f"{word} {y}".strip()), m.group("rel"), pub)
+
+
+@_rule(rf"(?:{_REL}\s+)?(?:(?P<which>this|last|next|past)\s+|(?:in\s+)?the\s+)?(?P<season>spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?{_YEAR})?")
+def _season(m, pub, future):
+    season = m.group("season").lower()
+    which = (m.group("which") or "").lower()
+    if not (which or m.group("year")):
+        # "in the summer" is a time; "the fall of the city", "the spring" as a noun are not.
+        if not m.group(0).lower().startswith("in the") or pub is None \
+                or re.match(r"\s+of\b", m.string[m.end():m.end() + 5]):
+            return None
+    a, b = SEASONS[season]
+    if m.group("year"):
+        y = int(m.group("year"))
+    elif pub is None:
+        return _unknown(m.group(0), m.group("rel"))
+    else:
+        def occ(yy: int) -> tuple[date, date]:
+            return date(yy, a, 1), _month_end(yy + (1 if b < a else 0), b)
+        ys = [yy for yy in range(pub.year - 2, pub.year + 2)]
+        if which == "last":
+            y = max(yy for yy in ys if occ(yy)[1] < pub)
+        elif which == "next" or (future and not which):
+            y = min(yy for yy in ys if occ(yy)[0] > pub)
+        else:  # "this summer", "the summer": the one under way, else the latest begun
+            y = max(yy for yy in ys if occ(yy)[0] <= pub)
+    start = date(y, a, 1)
+    end = _month_end(y + (1 if b < a else 0), b)
+    label = f"{season} {y}" if b > a else f"{season} {y}/{(y + 1) % 100:02d}"
+    return _apply_rel(_tv(start, end, "season", label), m.group("rel"), pub)
+
+
+@_rule(r"(?P<word>today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening)|last night|"
+       r"(?:yesterday|tomorrow) (?:morning|afternoon|evening|night))")
+def _deictic(m, pub, future):
+    if m.group("word").isupper() and len(m.group("word")) > 3:
+        return None  # "TODAY" in capitals is a masthead or show name, not a date
+    if pub is None:
+        return _unknown(m.group(0))
+    w = m.group("word").lower()
+    d = pub - timedelta(days=1) if w.startswith(("yesterday", "last night")) else (
+        pub + timedelta(days=1) if w.startswith("tomorrow") else pub)
+    return _tv(d, d, "day", _iso(d))
+
+
+@_rule(rf"(?:{_REL}\s+)?(?:on\s+)?(?:(?P<which>this|last|next|past)\s+|(?:(?:late|early)\s+(?:on\s+)?)|the early hours of\s+)?{_WD}"
+       r"(?:\s+(?:morning|afternoon|evening|night))?")
+def _weekday_rule(m, pub, future):
+    raw = m.group("wd")
+    if raw[0].islower() and "." not in raw and not m.group("which"):
+        return None  # lower-case day name mid-sentence is unusual; skip junk
+    if pub is None:
+        return _unknown(m.group(0), m.group("rel"))
+    d = _weekday(WEEKDAYS[raw.lower().rstrip(".")], pub, m.group("which"), future)
+    return _apply_rel(_tv(d, d, "day", _iso(d)), m.group("rel"), pub)
+
+
+@_rule(rf"(?:{_MOD}\s+)?(?P<which>this|last|next|past|earlier this|later this|early this|late this|early last|late last)\s+(?P<unit>week|month|year)")
+def _this_unit(m, pub, future):
+    if pub is None:
+        return _unknown(m.group(0))
+    which = m.group("which").lower()
+    unit = m.group("unit").lower()
+    mod = m.group("mod")
+    if which.startswith(("early ", "late ")):
+        mod, which = which.split()[0], which.split()[1]
+    shift = {"last": -1, "past": -1, "next": 1}.get(which.split()[-1] if which.startswith(("earlier", "later")) else which, 0)
+    if which.startswith("earlier"):
+        mod = mod or "earlier"
+    if which.startswith("later"):
+        mod = mod or "later"
+    if unit == "year":
+        y = pub.year + shift
+        s, e = date(y, 1, 1), date(y, 12, 31)
+        prec, label = "year", str(y)
+    elif unit == "month":
+        first = _add_months(pub.replace(day=1), shift)
+        s, e = first, _month_end(first.year, first.month)
+        prec, label = "month", f"{first.year:04d}-{first.month:02d}"
+    else:
+        monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=shift)
+        s, e = monday, monday + timedelta(days=6)
+        prec, label = "day", f"{s.isoformat()}/{e.isoformat()}"
+    if mod and mod.lower() == "earlier":
+        e = min(e, pub)  # "earlier this month": between its start and the publication date
+        return _tv(s, e, prec, f"earlier {label}" if prec != "day" else f"{s.isoformat()}/{e.isoformat()}")
+    if mod and mod.lower() == "later":
+        s = max(s, pub)
+        return _tv(s, e, prec, f"later {label}" if prec != "day" else f"{s.isoformat()}/{e.isoformat()}")
+    s2, e2, word = _narrow(s, e, mod)
+    return _tv(s2, e2, prec, f"{word} {label}".strip() if prec != "day" else f"{s2.isoformat()}/{e2.isoformat()}")
+
+
+@_rule(rf"(?:(?:in|during|over|for|within)\s+)?the\s+(?:past|last|previous)\s+{_NUM}\s+{_UNIT}")
+def _past_n(m, pub, future):
+    n = _count(m.group("n"))
+    if n is None:
+        return None  # "the past few weeks": too vague to date
+    if pub is None:
+        return _unknown(m.group(0))
+    s = _shift(pub, m.group("unit").lower(), -n)
+    prec = {"day": "day", "week": "day", "month": "month", "year": "year"}[m.group("unit").lower()]
+    return _tv(s, pub, prec, f"{s.isoformat()}/{pub.isoformat()}")
+
+
+@_rule(rf"{_NUM}\s+{_UNIT}\s+(?P<dir>ago|earlier|before|later|from now)")
+def _n_ago(m, pub, future):
+    n = _count(m.group("n"))
+    if n is None:
+        return None
+    if m.group("dir").lower() in ("earlier", "before", "later"):
+        return None  # relative to another event, not to the publication date
+    if pub is None:
+        return _unknown(m.group(0))
+    unit = m.group("unit").lower()
+    sign = 1 if m.group("dir").lower() == "from now" else -1
+    d = _shift(pub, unit, sign * n)
+    if unit == "year":
+        return _tv(date(d.year, 1, 1), date(d.year, 12, 31), "year", str(d.year))
+    if unit == "month":
+        return _tv(d.replace(day=1), _month_end(d.year, d.month), "month", f"{d.year:04d}-{d.month:02d}")
+    if unit == "week":
+        s = d - timedelta(days=3)
+        return _tv(s, d + timedelta(days=3), "day", f"{s.isoformat()}/{(d + timedelta(days=3)).isoformat()}")
+    return _tv(d, d, "day", _iso(d))
+
+
+def _count(raw: str) -> int | None:
+    raw = raw.lower()
+    if raw.isdigit():
+        return int(raw)
+    return _NUMW.get(raw)
+
+
+def _shift(d: date, unit: str, n: int) -> date:
+    if unit == "day":
+        return d + timedelta(days=n)
+    if unit == "week":
+        return d + timedelta(weeks=n)
+    if unit == "month":
+        return _add_months(d, n)
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:
+        return d.replace(year=d.year + n, day=28)
+
+
+def _pub(published: str | None) -> date | None:
+    return published_date(published) if published else None
+
+
+# Every rule's match contains one of these words; rules run only in windows around them, which
+# keeps the scan cheap on the many sentences that name no time at all.
+_TRIGGER_WORDS = frozenset("""january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues
+wed thu thur thurs fri sat sun today tonight yesterday tomorrow morning afternoon evening night ago day days week weeks
+month months year years spring summer autumn fall winter""".split())
+_TOKEN = re.compile(r"[A-Za-z]+|\d+")
+_BEFORE, _AFTER = 60, 45
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        w = m.group()
+        if not (w.lower() in _TRIGGER_WORDS or (len(w) == 4 and w[:2] in ("19", "20") and w.isdigit())):
+            continue
+        lo, hi = max(0, m.start() - _BEFORE), min(len(text), m.end() + _AFTER)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def find_times(text: str, published: str | None, future: bool | None = None) -> list[tuple[Span, TimeValue]]:
+    """Every time expression in `text` with its span, resolved against `published`.
+
+    Overlaps are settled longest first ("since early November" beats "November"). `future`
+    forces the reading of bare weekdays and months; by default each sentence's tense decides.
+    """
+    pub = _pub(published)
+    cands: list[tuple[int, int, TimeValue]] = []
+    windows = _windows(text)
+    for rx, fn in _RULES:
+        for lo, hi in windows:
+            for m in rx.finditer(text, lo, hi):
+                fut = future if future is not None else _is_future(text, m.start())
+                tv = fn(m, pub, fut)
+                if tv is not None:
+                    cands.append((m.start(), m.end(), tv))
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int]] = []
+    out: list[tuple[Span, TimeValue]] = []
+    for s, e, tv in cands:
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        taken.append((s, e))
+        out.append(((s, e), tv))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def _is_future(text: str, pos: int) -> bool:
+    """Whether the clause around `pos` speaks of the future (a cheap tense cue, no parser)."""
+    s = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    e_candidates = [i for i in (text.find(". ", pos), text.find("\n", pos)) if i != -1]
+    e = min(e_candidates) if e_candidates else len(text)
+    return bool(_FUTURE.search(text[s:e].lower()))
+
+
+def normalize_time(expr: str, published: str | None, future: bool = False) -> TimeValue | None:
+    """Resolve one time expression ("since August", "early November", "last month") or None.
+
+    With no usable publication date, a relative expression comes back with precision "unknown".
+    """
+    found = find_times(expr, published, future=future)
+    if not found:
+        return None
+    # The expression that covers most of the input ("last month in October" -> both; take the longest).
+    return max(found, key=lambda f: f[0][1] - f[0][0])[1]
