@@ -104,11 +104,11 @@ def _sources(ctx: Context) -> None:
 
     atts = [a for art in ctx.articles for a in extract_attributions(art)]
     reg = build_registry(ctx.articles, atts)
-    cites = resolve_origins(reg, ctx.out.get("derivations", []))
+    # Outlets that articles cite get their in-corpus report (source.article_id) and `cites` edges.
+    resolve_origins(reg, ctx.out.get("derivations", []))
     ctx.out["sources"] = [s.to_dict() for s in reg.sources]
     ctx.out["attributions"] = list(reg.attributions)
-    if cites:
-        ctx.out["derivations"] = ctx.out.get("derivations", []) + list(cites)
+    ctx.out["derivations"] = ctx.out.get("derivations", []) + list(reg.cites)
 
 
 def _storyline_groups(ctx: Context) -> list[tuple[str | None, list[Article]]]:

@@ -1,0 +1,492 @@
+"""Attribution cues in one sentence: "according to X", "per X", "citing X", attribution verbs
+with their subject (before the verb, inverted after it, or behind an apposition), colon-introduced
+quotes, and quotes inside narration that only the clause subject can have said.
+
+Works on `masked` text (quotes blanked, same offsets) so nothing inside a quote looks like a cue;
+names are read from the un-masked `text`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storytrace.sources import lexicon as L
+from storytrace.sources.mentions import Mention, analyse, tokens
+from storytrace.sources.model import Span
+from storytrace.sources.quotes import Quote
+
+_ALL_VERBS = L.SPEECH_VERBS | L.PARTICIPLES | L.QUOTE_ONLY_VERBS
+_VERB_RE = re.compile(r"\b(" + "|".join(sorted(_ALL_VERBS, key=len, reverse=True)) + r")\b")
+_ACCORDING = re.compile(r"\b[Aa]ccording to\s+")
+_PER = re.compile(r"\b[Pp]er\s+(?=(?:the\s+)?[A-Z])")
+_CITING = re.compile(r"\b[Cc]iting\s+")
+_VIA = re.compile(r"\b(?:statement|interview|comments?|remarks?|e-?mail|letter|note|response)\s+"
+                  r"(?:sent\s+|given\s+|provided\s+|emailed\s+|released\s+|made\s+)?(?:to|with)\s+")
+# Words right before a verb form that make it no attribution ("the reported deal", "was said").
+_NOT_ATTRIBUTION_PREV = frozenset("""the a an its his her their of to for with be been being was were is are
+not never would could should might may must can will don't didn't""".split())
+_TELL = frozenset("told tell tells telling".split())
+_CLAUSE_PUNCT = ",;:()\u2014\u2013\u2015\u2012\u201c\u201d\"[]|"
+# Verb forms that are as often plural nouns ("disputed claims", "in brief remarks").
+_NOUNLIKE = frozenset("""remarks claims reports notes comments states posts tweets estimates counters charges replies
+responds concludes adds""".split())
+_TIME_TAIL = re.compile(r"(?:\s+(?:on|last|this|early|late|earlier|later|in)?\s*(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+                        r"sunday|week|month|year|morning|afternoon|evening|night|weekend|today|yesterday|tonight))+\s*$", re.I)
+_QUOTE_MARKS = "\u201c\u201d\"\u201e\u00ab\u00bb"
+
+@dataclass
+class Cue:
+    cue: str
+    pos: int
+    mention: Mention
+    content: Span | None
+    sent: Span
+    via: Mention | None = None
+    score: float = 0.9
+    secondary: bool = False
+    evidence: str = ""
+
+
+
+_LINE_END_OK = tuple(".!?:\"\u201d)]")
+_PAREN = re.compile(r"\([^()\n\"\u201c\u201d]{1,40}\)")
+
+
+def blank_parens(text: str) -> str:
+    return _PAREN.sub(lambda m: " " * len(m.group()), text)
+
+
+def unwrap(text: str) -> str:
+    """`text` with hard line wraps inside paragraphs turned into spaces (same length).
+
+    Plain-text articles wrapped at a fixed width put a line break in mid-sentence; sentence and
+    quote finding treat a line break as a paragraph end, so when most long lines end without
+    sentence punctuation the single breaks between such lines become spaces.
+    """
+    lines = text.split("\n")
+    long = [ln.rstrip() for ln in lines if len(ln.strip()) > 30]
+    if len(long) < 5 or sum(not ln.endswith(_LINE_END_OK) for ln in long) < 0.5 * len(long):
+        return text
+    chars = list(text)
+    pos = 0
+    for i, ln in enumerate(lines[:-1]):
+        pos += len(ln)
+        nxt = lines[i + 1]
+        if ln.strip() and nxt.strip() and not ln.rstrip().endswith(_LINE_END_OK) and len(ln.strip()) > 30:
+            chars[pos] = " "
+        pos += 1
+    return "".join(chars)
+
+
+def _trim(masked: str, s: int, e: int) -> Span | None:
+    while s < e and (masked[s].isspace() or masked[s] in ",;:\u2014\u2013-"):
+        s += 1
+    while e > s and (masked[e - 1].isspace() or masked[e - 1] in ",;:.\u2014\u2013-"):
+        e -= 1
+    m = re.match(r"(?:that|whether)\s+", masked[s:e])
+    if m:
+        s += m.end()
+    return (s, e) if e > s and re.search(r"\w", masked[s:e]) else None
+
+
+def _np_end(masked: str, s: int, se: int, max_tokens: int = 18) -> int:
+    """End of a noun phrase starting at s: the next clause punctuation or sentence end."""
+    e = s
+    count = 0
+    while e < se:
+        c = masked[e]
+        if c in _CLAUSE_PUNCT or (c == "." and (e + 1 >= se or masked[e + 1].isspace()) and not _abbrev_before(masked, e)):
+            break
+        if c.isspace() and e > s and not masked[e - 1].isspace():
+            count += 1
+            if count >= max_tokens:
+                break
+            if re.match(r"\s+(?:that|who|which|on|last|this|yesterday|in an? (?:interview|statement))\b", masked[e:se]) and count >= 1:
+                break
+        e += 1
+    while e > s and masked[e - 1].isspace():
+        e -= 1
+    return e
+
+
+def _abbrev_before(masked: str, dot: int) -> bool:
+    m = re.search(r"(?:\b\w\.)+\w?$|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|Jr|Sr|Inc|Corp|Co|Ltd)$", masked[max(0, dot - 12):dot + 1][:-1] + ".")
+    return bool(m) and not masked[max(0, dot - 12):dot].endswith(tuple("abcdefghijklmnopqrstuvwxyz")) or bool(
+        re.search(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Jr|Sr|Inc|Corp|Co|Ltd|U\.S|U\.N|U\.K)$", masked[max(0, dot - 12):dot]))
+
+
+def _side_content(masked: str, ss: int, se: int, cs: int, ce: int) -> Span | None:
+    """Content of a phrase cue: the clause before it when there is one, else the clause after."""
+    before = _trim(masked, ss, cs)
+    after = _trim(masked, ce, se)
+    if before and len(re.findall(r"\w+", masked[before[0]:before[1]])) >= 4 and not _only_filler(masked[before[0]:before[1]]):
+        return before
+    return after or before
+
+
+def _only_filler(s: str) -> bool:
+    return bool(re.fullmatch(r"\s*(?:(?:good|worth|important) to (?:mention|note|add)(?: that)?|in addition|also|but|and|moreover|however|meanwhile|still|yet|now)\s*,?\s*", s, re.I))
+
+
+def sentence_cues(text: str, masked: str, ss: int, se: int, quotes: list[Quote], known: set[str] = frozenset()) -> list[Cue]:
+    cues: list[Cue] = []
+    phrase: list[Cue] = []
+    for rx, name in ((_ACCORDING, "according to"), (_PER, "per"), (_CITING, "citing")):
+        for m in rx.finditer(masked, ss, se):
+            np_e = _np_end(masked, m.end(), se)
+            men = analyse(text, m.end(), np_e, hint="outlet" if name == "per" else None)
+            if men is None:
+                continue
+            if name == "citing" and not _source_like(text, m.end(), np_e):
+                continue        # "citing the Fifth Amendment right against ...": a reason, not a source
+            content = _side_content(masked, ss, se, m.start(), np_e)
+            phrase.append(Cue(name, m.start(), men, content, (ss, se), evidence=text[m.start():np_e]))
+    via = None
+    vm = _VIA.search(masked, ss, se)
+    if vm:
+        via = analyse(text, vm.end(), _np_end(masked, vm.end(), se, 8), hint="outlet")
+        if via is not None and not (via.kind in ("outlet", "agency") or via.anaphor == "outlet"):
+            via = None
+    verb_cues: list[Cue] = []
+    for m in _VERB_RE.finditer(masked, ss, se):
+        c = _verb_cue(text, masked, ss, se, m, verb_cues, quotes, known)
+        if c is not None:
+            if via is not None and c.via is None and vm.start() < c.pos:
+                c.via = via
+            verb_cues.append(c)
+    for p in phrase:
+        if verb_cues:
+            p.secondary = True
+            if p.cue == "citing":
+                p.content = verb_cues[0].content
+    cues.extend(verb_cues)
+    cues.extend(phrase)
+    cues.extend(_colon_cues(text, masked, ss, se, quotes, cues))
+    cues.extend(_context_cues(text, masked, ss, se, quotes, cues, known))
+    return cues
+
+
+def _source_like(text: str, s: int, e: int) -> bool:
+    toks = tokens(text, s, e)
+    return bool(toks) and (toks[-1].cap or any(t.low in L.ROLE_NOUNS or t.low in L.DOCUMENT_NOUNS for t in toks))
+
+
+def _prev_word(masked: str, ss: int, vs: int) -> str:
+    m = re.search(r"([\w'\u2019]+)[^\w]*$", masked[ss:vs])
+    return m.group(1).lower() if m else ""
+
+
+def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: list[Cue], quotes: list[Quote],
+              known: set[str] = frozenset()) -> Cue | None:
+    verb = m.group(1)
+    vs, ve = m.span()
+    prev = _prev_word(masked, ss, vs)
+    between = masked[ss:vs].rstrip()
+    if prev in _NOT_ATTRIBUTION_PREV and not between.endswith((",", "\u201d", '"')) \
+            and not re.search(r"\b(?:went|goes|go|going) on to$", between):
+        return None
+    if verb in _NOUNLIKE:
+        pw = re.search(r"([\w'\u2019]+)\W*$", masked[ss:vs])
+        w = pw.group(1) if pw else ""
+        if re.search(r"['\u2019]s?$", w) or not (between.endswith((",", "\u201d", '"')) or w[:1].isupper() or w.lower() in ("he", "she", "it", "they")
+                or w.lower() in L.ROLE_NOUNS or w.lower() in L.DOCUMENT_NOUNS):
+            return None
+    if verb in L.QUOTE_ONLY_VERBS and not re.search(r"[\u201c\"]", masked[ve:min(se, ve + 60)]):
+        return None
+    if verb in L.TO_INFINITIVE_VERBS and re.match(r"\s+(?:\w+\s+)?to\s+[a-z]", masked[ve:se]):
+        return None
+    # Strip adverbs/auxiliaries between subject and verb.
+    k = vs
+    while True:
+        w = re.search(r"([\w']+)\s*$", masked[ss:k])
+        if w and (w.group(1).lower() in L.SKIP_BEFORE_VERB or (w.group(1).islower() and w.group(1).endswith("ly") and len(w.group(1)) > 4)):
+            k = ss + w.start(1)
+        else:
+            break
+    left = masked[ss:k].rstrip()
+    tm = _TIME_TAIL.search(left)
+    if tm and tm.start() > 0:
+        left = left[:tm.start()].rstrip()
+    subj: Mention | None = None
+    role_text: str | None = None
+    inverted = False
+    inherited = False
+    chunk_start = vs
+    if verb in L.PARTICIPLES or re.search(r"(?:,\s*who|\band)$", left):
+        # "..., saying", "X stormed back, leaned in and said", "said X, who added that".
+        if verb in L.PARTICIPLES and earlier:
+            subj, inherited = earlier[-1].mention, True
+        elif left.endswith("who") and left[:-3].rstrip().endswith(","):
+            subj, _r, _c = _apposition(text, masked, ss, ss + len(left[:-3].rstrip()) - 1)
+            if subj is None and earlier:
+                subj = earlier[-1].mention
+            inherited = subj is not None
+        else:
+            subj = _clause_subject(text, masked, ss, vs, known)
+            inherited = subj is not None
+        if subj is None:
+            return None
+    elif not left or left[-1] in _QUOTE_MARKS or left[-1] == ",":
+        if left.endswith(","):
+            subj, role_text, chunk_start = _apposition(text, masked, ss, ss + len(left) - 1)
+            if subj is None and earlier:
+                # Coordination: "X denied ..., per Y, then conceded ..." keeps X.
+                subj, inherited = earlier[-1].mention, True
+        if subj is None:
+            # Inverted: '"...," said X' / '..., said X'.
+            np_e = _np_end(masked, ve, se, 14)
+            subj = None if re.match(r"\s*(?:in|on|at|to|during|after|before|from|with|that|this|last|it)\b", masked[ve:np_e]) \
+                else analyse(text, ve, np_e)
+            inverted = subj is not None
+            if inverted:
+                ve = np_e
+        if subj is None:
+            return None
+    else:
+        b = _boundary(masked, ss, ss + len(left))
+        if re.match(r"\s*(?:in|on|at|with|from|to|for|by|during|after|before|about|of)\b", masked[b:ss + len(left)], re.I):
+            return None        # "..., who in an interview with X claimed": X is not the speaker
+        subj = analyse(text, b, ss + len(left))
+        if subj is None:
+            return None
+        chunk_start = b
+    if role_text and not subj.role:
+        subj.role = role_text
+    # The reported content: the clause after the cue, or before it when what follows is only
+    # circumstances ("said in a statement", "told reporters last month").
+    after_s = ve
+    via = None
+    if verb in _TELL and not inverted:
+        r_e = _np_end(masked, ve, se, 8)
+        rec_words = list(re.finditer(r"[\w'\u2019.-]+", masked[ve:r_e]))
+        aud = [w for w in rec_words[:3] if w.group().lower() in L.AUDIENCE_WORDS]
+        if aud:
+            after_s = ve + aud[0].end()
+        else:
+            rec = analyse(text, ve, r_e, hint="outlet")
+            if rec is not None and (rec.kind in ("outlet", "agency") or rec.anaphor == "outlet"):
+                via, after_s = rec, r_e
+            elif rec is not None and len(rec_words) <= 4:
+                after_s = r_e
+    subj_start = min(chunk_start, subj.span[0]) if not inverted and not inherited else vs
+    before = _trim(masked, ss, subj_start) if not inherited else None
+    if before and re.fullmatch(r"[A-Z][A-Z .,'\u2019-]+", masked[before[0]:before[1]]):
+        before = None       # a dateline ("WASHINGTON -"), not reported content
+    if inverted:
+        before = _trim(masked, ss, vs)
+    rest = _trim(masked, after_s, se)
+    first = re.match(r"\s*([\w']+|\S)", masked[after_s:se]) if after_s < se else None
+    fw = first.group(1).lower() if first else ""
+    qb = before is not None and any(q.start < before[1] and before[0] < q.end for q in quotes)
+    qa = rest is not None and any(q.start < rest[1] and rest[0] < q.end for q in quotes)
+    if inverted:
+        content = before
+    elif qb != qa and not inherited:
+        content = before if qb else rest
+    elif fw in (",", ":") and re.match(r"\s*[,:]\s*[\u201c\"\u201e\u00ab]", masked[after_s:se]):
+        content = rest
+    elif rest is None or fw in L.CIRCUMSTANCE_WORDS or fw in (",", "."):
+        content = before if before else rest
+        if before and rest and len(re.findall(r"\w+", masked[before[0]:before[1]])) < 3 and fw == ",":
+            content = rest      # "As the report noted, X ..."
+        if content is rest and rest is not None:
+            t = re.search(r"\bthat\s+", masked[rest[0]:rest[1]])
+            if t and t.start() < 60:
+                content = (rest[0] + t.end(), rest[1])
+    else:
+        content = rest
+    short_rest = rest is None or len(re.findall(r"\w+", masked[rest[0]:rest[1]])) <= 4
+    if not inherited and (content is None or (not inverted and before is None and short_rest and (rest is None or fw in L.CIRCUMSTANCE_WORDS))):
+        # '"... ?" Obama said.': the quote ended the previous sentence.
+        j = ss
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+        for q in quotes:
+            if q.end == j and q.closed and "\n" not in masked[j:ss]:
+                content = (q.start, q.end)
+                break
+    if content is None or (rest is None and masked[ss:se].rstrip().endswith(":")):
+        # "..., tweeting:" then the quote as its own paragraph.
+        j = se
+        while j < len(masked) and masked[j] in " \t\n:":
+            j += 1
+        for q in quotes:
+            if q.start == j:
+                content = (q.start, q.end)
+                break
+    score = 0.9 if subj.anaphor is None else 0.75
+    return Cue(verb, vs, subj, content, (ss, se), via=via, score=score,
+                evidence=text[min(subj.span[0], vs):max(ve, subj.span[1])])
+
+
+_PREPS = frozenset("of in from to for at with by against than about on into over under between among like as".split())
+
+
+def _clause_subject(text: str, masked: str, ss: int, limit: int, known: set[str]) -> Mention | None:
+    """The subject of the clause before `limit`: the first pronoun or name in the sentence that is
+    not the object of a preposition, a possessive, or a capitalised sentence opener."""
+    toks = tokens(masked, ss, limit)
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        k = i - 1
+        while k >= 0 and toks[k].low in ("the", "a", "an"):
+            k -= 1
+        after_prep = k >= 0 and toks[k].low in _PREPS
+        if t.low in L.PRONOUNS_PERSON or (t.low in L.PRONOUNS_GROUP and not after_prep):
+            if not after_prep:
+                return analyse(text, t.s, t.e)
+        if t.cap:
+            j = i
+            while j + 1 < len(toks) and (toks[j + 1].cap or (toks[j + 1].low in ("of", "for") and j + 2 < len(toks) and toks[j + 2].cap)) \
+                    and not masked[toks[j].e:toks[j + 1].s].strip():
+                j += 1      # a name run stops at punctuation ("On Tuesday, Dukes")
+            run = toks[i:j + 1]
+            nxt = toks[j + 1] if j + 1 < len(toks) else None
+            poss = re.search(r"['\u2019]s$", run[-1].text)
+            titled = any(r.low in L.TITLES for r in run[:-1])
+            single_unknown = len([r for r in run if r.low not in L.TITLES]) <= 1 and not run[-1].acronym \
+                and run[-1].text not in known and not titled
+            if i == 0 and t.low.endswith("ing"):
+                single_unknown = True
+            if not after_prep and not poss and run[-1].low not in L.WEEKDAYS | L.MONTHS and not single_unknown:
+                start = toks[i - 1].s if i > 0 and toks[i - 1].low == "the" else run[0].s
+                end = run[-1].e
+                if nxt is not None and nxt.low in L.ROLE_NOUNS:
+                    while j + 1 < len(toks) and toks[j + 1].low in L.ROLE_NOUNS:
+                        j += 1
+                    end = toks[j].e
+                m = analyse(text, start, end)
+                if m is not None and not m.anaphor:
+                    return m
+            i = j + 1
+            continue
+        if t.low in L.ROLE_NOUNS and not after_prep and t.low.endswith("s") and i > 0 and toks[i - 1].low in ("the", "some", "many", "several", "two", "three"):
+            m = analyse(text, toks[i - 1].s, t.e)
+            if m is not None:
+                m.anaphor = None
+                return m
+        i += 1
+    return None
+
+
+def _context_cues(text: str, masked: str, ss: int, se: int, quotes: list[Quote], taken: list[Cue], known: set[str]) -> list[Cue]:
+    """A quote inside narration no cue reaches ("X lashed out, accusing Y of 'henchmen'",
+    "X branded it the 'Y Act'"): the clause subject said it. Lower score."""
+    out = []
+    for q in quotes:
+        if not (ss <= q.start < se) or any(c.content and c.content[0] < q.end and q.start < c.content[1] for c in taken):
+            continue
+        if not re.search(r"\w", masked[ss:q.start]):
+            continue
+        words = re.findall(r"[\w'\u2019-]+", text[q.inner_start:q.inner_end])
+        if words and all(w[0].isupper() for w in words) and len(words) <= 6:
+            continue        # a title in quotes ("Outnumbered", "The American President"), not speech
+        subj = _clause_subject(text, masked, ss, q.start, known)
+        if subj is None:
+            continue
+        out.append(Cue("context", q.start, subj, (q.start, q.end), (ss, se), score=0.5,
+                        evidence=text[ss:q.start].strip()[-120:]))
+    return out
+
+
+def _boundary(masked: str, ss: int, k: int) -> int:
+    """Start of the subject ending at k: after the last clause mark or subordinating word."""
+    seg = masked[ss:k]
+    b = 0
+    for i in range(len(seg) - 1, -1, -1):
+        if seg[i] in _CLAUSE_PUNCT:
+            b = i + 1
+            break
+    words = list(re.finditer(r"[\w'\u2019.-]+", seg[b:]))
+    for j in range(len(words) - 1, -1, -1):
+        w = words[j].group().lower()
+        if w in L.BOUNDARY_WORDS:
+            if w == "and":
+                left_cap = j > 0 and words[j - 1].group()[:1].isupper()
+                right_cap = j + 1 < len(words) and words[j + 1].group()[:1].isupper()
+                if left_cap and right_cap:
+                    continue
+            return ss + b + words[j].end()
+    return ss + b
+
+
+_APPOSITIVE = re.compile(r"(?:who|whose|which|a|an|the|former|one|his|her|its|their|[a-z][\w-]*|[DRI]-[\w.]+|"
+                         r"(?:Democrat|Republican|Independent)s?\b|[A-Z][\w.]*\s+(?:spokes\w+|chair\w*|director|secretary|president|member))")
+
+
+def _apposition(text: str, masked: str, ss: int, comma: int) -> tuple[Mention | None, str | None, int]:
+    """The subject behind appositions: 'X, a spokesman for Y, said', 'Sen. X, R-Utah, whose ..., said',
+    'A spokesman for Y, X, said', 'a report from X, citing Y, revealed'. Returns person, role, start."""
+    # Comma segments back to the previous clause mark other than a comma.
+    lo = comma
+    while lo > ss and masked[lo - 1] not in ";:()\u2014\u2013\u201c\u201d\"[]":
+        lo -= 1
+    cuts = [lo - 1] + [i for i in range(lo, comma) if masked[i] == ","] + [comma]
+    segs = [(cuts[i] + 1, cuts[i + 1]) for i in range(len(cuts) - 1)]
+    roles: list[str] = []
+    for k in range(len(segs) - 1, max(-1, len(segs) - 6), -1):
+        a, b = segs[k]
+        seg = text[a:b].strip()
+        if not seg:
+            continue
+        if re.match(r"(?:citing|quoting|according|per)\b", seg):
+            continue
+        if re.fullmatch(r"[DRI]-[\w. ]+|(?:Democrat|Republican|Independent) of [\w. ]+", seg):
+            roles.append(seg)      # party-state label: "R-Utah", "Democrat of Vermont"
+            continue
+        if k == 0:
+            a = _boundary(masked, ss, b) if a <= ss else a
+            a = max(a, _boundary(masked, a, b))
+        m = analyse(text, a, b)
+        named = m is not None and not m.anaphor and m.kind != "other"
+        described = re.match(r"(?:a|an)\s", seg) and not (m is not None and m.via_doc)
+        if named and not described and len(re.sub(re.escape(m.name), "", seg).split()) <= 3:
+            role = roles[-1] if roles else None
+            return m, role, a
+        if len(seg.split()) > 14 or not _APPOSITIVE.match(seg):
+            break
+        if re.match(r"\w+ing\b", seg) and not roles:
+            break
+        roles.append(seg)
+        # "A spokesman for Y, X, said": the role comes first, the named person second.
+    if len(segs) >= 2:
+        a, b = segs[-1]
+        m1 = analyse(text, a, b)
+        if m1 is not None and m1.kind == "person" and not m1.anaphor:
+            return m1, text[segs[-2][0]:segs[-2][1]].strip(), segs[-2][0]
+    return None, None, comma
+
+
+def _colon_cues(text: str, masked: str, ss: int, se: int, quotes: list[Quote], taken: list[Cue]) -> list[Cue]:
+    """'Biden was quick to retort: "..."' -- a quote introduced by a colon is the sentence subject's."""
+    out = []
+    for q in quotes:
+        if not (ss <= q.start < se):
+            continue
+        pre = masked[ss:q.start].rstrip()
+        if not pre.endswith(":") or any(c.content and c.content[0] <= q.start < c.content[1] for c in taken):
+            continue
+        subj = _sentence_subject(text, masked, ss, q.start)
+        if subj is None:
+            continue
+        out.append(Cue(":", q.start, subj, (q.start, q.end), (ss, se), score=0.8,
+                        evidence=text[ss:q.start].strip()))
+    return out
+
+
+def _sentence_subject(text: str, masked: str, ss: int, limit: int) -> Mention | None:
+    toks = tokens(masked, ss, limit)
+    if not toks:
+        return None
+    if toks[0].low in L.PRONOUNS_PERSON | L.PRONOUNS_GROUP:
+        return analyse(text, toks[0].s, toks[0].e)
+    i = 0
+    while i < len(toks) and (toks[i].cap or toks[i].low in ("the", "of")) and i < 8:
+        i += 1
+    if i == 0:
+        return None
+    m = analyse(text, toks[0].s, toks[i - 1].e)
+    return m if m is not None and m.kind != "other" else None
+
+

@@ -1,0 +1,264 @@
+"""Who a cue's source is: anaphors and short names resolved against what the article said before.
+
+"he"/"she" -> the last person quoted or named as a subject (gender from Mr./Ms., roles and common
+given names); "it"/"the report" -> the last outlet or organisation cited; "the publication" -> the
+last outlet named; "the official(s)" -> the source described that way before; "the president" ->
+the person titled so; a surname -> the full name used before.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storytrace.sources import lexicon as L
+from storytrace.sources.cues import Cue, _PREPS
+from storytrace.sources.mentions import Mention, name_kind, tokens
+from storytrace.sources.model import Span
+from storytrace.text import sentence_spans
+
+_NAME_RE = re.compile(r"\b[A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?(?:[ \t]+(?:[A-Z]\.[ \t]+)?[A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?){1,3}\b")
+_OUTLET_NAME_RE = re.compile(r"\b(?:the\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,4}(?:Post|Times|News|Journal|Herald|Tribune|Gazette|Telegraph|Guardian|Chronicle|Daily|Magazine)\b")
+
+@dataclass
+class Resolved:
+    name: str
+    kind: str
+    role: str | None
+    score: float
+    evidence: str
+    head: str | None = None
+    via_doc: str | None = None
+
+
+
+def spacy_entities(text: str, nlp) -> list[tuple[int, int, str]]:
+    try:
+        doc = nlp(text)
+    except Exception:       # a broken model must not break the rule layer
+        return []
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+_FEMALE = frozenset("ms mrs miss spokeswoman chairwoman congresswoman councilwoman businesswoman queen princess lady madam".split())
+_MALE = frozenset("mr spokesman chairman congressman councilman businessman king prince sir".split())
+
+
+@dataclass
+class _Person:
+    pos: int
+    name: str           # full name where known
+    gender: str | None  # "f", "m" or None
+    subject: bool       # first person named in its sentence (a likely antecedent)
+
+
+def _gender_of(words: list[str], first: str | None = None) -> str | None:
+    w = {x.lower().rstrip(".") for x in words}
+    if w & _FEMALE:
+        return "f"
+    if w & _MALE:
+        return "m"
+    if first:
+        f = first.lower()
+        if f in L.FEMALE_NAMES:
+            return "f"
+        if f in L.MALE_NAMES:
+            return "m"
+    return None
+
+
+_TITLED_ONE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|President|Sen|Senator|Rep|Representative|Gov|Governor|Mayor|Justice|Judge|Speaker)\.?[ \t]+([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b(?![ \t]+[A-Z])")
+
+
+def person_names(masked: str, ents) -> list[_Person]:
+    """Person mentions outside quotes, in order, with what gender cues the text gives."""
+    found: list[tuple[int, int, str, str | None]] = []
+    if ents:
+        for s, e, lab in ents:
+            if lab == "PERSON" and "xxx" not in masked[s:e] and len(masked[s:e].split()) >= 2:
+                found.append((s, e, masked[s:e], _gender_of(masked[max(0, s - 25):s].split()[-2:])))
+    for m in _NAME_RE.finditer(masked):
+        toks = tokens(masked, m.start(), m.end())
+        pre = []
+        while toks and (toks[0].low in L.TITLES or toks[0].low in L.LEADING_FILLERS or toks[0].low in L.DETERMINERS
+                        or toks[0].low in L.BOUNDARY_WORDS or toks[0].low in _PREPS):
+            pre.append(toks[0].text)
+            toks = toks[1:]
+        ti = [k for k, t in enumerate(toks) if t.low in L.TITLES or t.low in L.ORG_WORDS]
+        if ti and len(toks) - ti[-1] - 1 >= 1:
+            pre += [t.text for t in toks[:ti[-1] + 1]]
+            toks = toks[ti[-1] + 1:]
+        if len(toks) >= 2 and name_kind(toks) == "person":
+            before = masked[max(0, toks[0].s - 25):toks[0].s].split()[-2:]
+            name = re.sub(r"['\u2019]s$", "", masked[toks[0].s:toks[-1].e])     # "Donald Trump's" -> "Donald Trump"
+            found.append((toks[0].s, toks[0].s + len(name), name, _gender_of(pre + before, toks[0].text)))
+    full = {}
+    found.sort(key=lambda f: (f[0], f[1]))
+    for s, e, n, g in found:
+        full.setdefault(n.split()[-1], [n, None])
+        if g:
+            full[n.split()[-1]][1] = g
+    # Titled surnames ("President Smith", "Ms. Rice") are people even when no full name is given.
+    for m in _TITLED_ONE.finditer(masked):
+        last = re.sub(r"['\u2019]s$", "", m.group(2))
+        if last not in full and last.lower() not in L.TITLES:
+            full[last] = [last, _gender_of([m.group(1)])]
+    # Surnames alone ("Ms. Rice", "Rice said"): map to the full name used before.
+    for m in re.finditer(r"\b(?:(Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov)\.?\s+)?([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b", masked):
+        last = re.sub(r"['\u2019]s$", "", m.group(2))
+        if last in full:
+            g = _gender_of([m.group(1) or ""])
+            if g:
+                full[last][1] = g
+            found.append((m.start(2), m.end(2), full[last][0], g))
+    sents = sentence_spans(masked)
+    out: list[_Person] = []
+    seen_sent: set[int] = set()
+    si = 0
+    for s, e, n, g in sorted(set(found), key=lambda f: (f[0], f[1])):
+        while si < len(sents) - 1 and sents[si][1] <= s:
+            si += 1
+        prev = re.search(r"(\w+)\W*$", masked[max(0, s - 20):s])
+        subject = si not in seen_sent and not (prev and prev.group(1).lower() in _PREPS | {"and", "or"})
+        seen_sent.add(si)
+        key = n.split()[-1]
+        name = full.get(key, [n])[0] if len(n.split()) == 1 or key in full else n
+        out.append(_Person(s, name, full.get(key, [n, g])[1] or g, subject))
+    return out
+
+
+_TITLED = re.compile(r"\b(President|Senator|Sen|Governor|Gov|Secretary|Minister|Ambassador|Mayor|Speaker|Judge|Justice|Chairman|Chairwoman|Director|Rep|Representative|General|Gen|Prime Minister)\.?\s+((?:[A-Z][a-z\u00C0-\u024F'\u2019-]+\s+){0,2}[A-Z][a-z\u00C0-\u024F'\u2019-]+)")
+
+
+def titled_names(masked: str) -> list[tuple[int, tuple[str, str]]]:
+    """("president", "Donald Trump") for "President Donald Trump": antecedents of "the president"."""
+    out = []
+    for m in _TITLED.finditer(masked):
+        t = m.group(1).lower().split()[-1]
+        t = {"sen": "senator", "gov": "governor", "rep": "representative", "gen": "general"}.get(t, t)
+        out.append((m.start(), (t, m.group(2))))
+    return out
+
+
+def outlet_names(masked: str) -> list[tuple[int, str]]:
+    out = []
+    for m in _OUTLET_NAME_RE.finditer(masked):
+        toks = tokens(masked, m.start(), m.end())
+        if toks and name_kind([t for t in toks if t.low != "the"]) == "outlet":
+            out.append((m.start(), m.group()))
+    return out
+
+
+def _kind_from_ents(span: Span, ents) -> str | None:
+    if not ents:
+        return None
+    s, e = span
+    for es, ee, lab in ents:
+        if es <= s < ee or s <= es < e:
+            if lab == "PERSON":
+                return "person"
+            if lab in ("ORG", "GPE", "NORP", "FAC"):
+                return "organization"
+    return None
+
+
+def resolve_all(cues: list[Cue], persons, outlets, ents, titled=()) -> list[Resolved]:
+    history: list[tuple[int, Resolved]] = []
+    out: list[Resolved] = []
+    for c in cues:
+        r = _resolve(c.mention, c.pos, history, persons, outlets, ents, titled)
+        out.append(r)
+        if c.mention.anaphor not in ("self",) and r.score >= 0.5:
+            history.append((c.mention.span[0], r))
+        if c.via is not None:
+            v = _resolve(c.via, c.pos, history, persons, outlets, ents)
+            if v.kind in ("outlet", "agency"):
+                history.append((c.via.span[0], v))
+            c.via = Mention(v.name, v.kind, None, c.via.span, head=c.via.name)
+    return out
+
+
+def _same_head(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return a.rstrip("s") == b.rstrip("s")
+
+
+def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=()) -> Resolved:
+    a = men.anaphor
+    pos = men.span[0]
+    past = [r for p, r in reversed(history) if p <= pos] or [r for p, r in reversed(history)]
+    genders = {p.name: p.gender for p in persons if p.gender}
+    if a is None:
+        name, kind, role = men.name, men.kind, men.role
+        ek = _kind_from_ents(men.span, ents)
+        if ek and kind in ("person", "organization") and kind != ek and len(name.split()) <= 4:
+            kind = ek
+        # A surname or short form used after the full name: "Roe said" -> "Jane Roe".
+        words = name.split()
+        if kind in ("person", "organization") and len(words) == 1:
+            for r in past:
+                if r.kind == "person" and r.name.split()[-1] == words[0]:
+                    return Resolved(r.name, "person", role or r.role, 0.9, f"short form of {r.name}")
+            for p in reversed(persons):
+                if p.pos < pos and p.name.split()[-1] == words[0] and len(p.name.split()) > 1:
+                    return Resolved(p.name, "person", role, 0.85, f"short form of {p.name}")
+        return Resolved(name, kind, role, 1.0, "named", head=men.head, via_doc=men.via_doc)
+    if a == "person" or a == "self":
+        want = {"she": "f", "he": "m"}.get(men.name.lower())
+        cands: list[tuple[int, Resolved]] = [(p, r) for p, r in history if p < pos and (r.kind == "person" or (
+            r.kind == "organization" and len(r.name.split()) == 1 and not r.name.isupper()))]
+        cands += [(p.pos, Resolved(p.name, "person", None, 0.7, f"'{men.name}' -> {p.name}, named before"))
+                  for p in persons if p.subject and p.pos < pos]
+        cands.sort(key=lambda x: x[0], reverse=True)
+        for p, r in cands:
+            g = genders.get(r.name) or _gender_of((r.role or "").split(), r.name.split()[0] if len(r.name.split()) > 1 else None)
+            if want and g and g != want:
+                continue
+            return Resolved(r.name, "person", r.role, 0.8, f"'{men.name}' -> {r.name}")
+        for p in reversed(persons):
+            if p.pos < pos:
+                return Resolved(p.name, "person", None, 0.6, f"'{men.name}' -> last person named")
+        return Resolved(men.name, "other", None, 0.3, "unresolved pronoun")
+    if a == "group":
+        for r in past:
+            if r.kind in ("other", "organization") or (r.head and r.head.endswith("s")):
+                return Resolved(r.name, r.kind, r.role, 0.7, f"'{men.name}' -> last group quoted", head=r.head)
+        return Resolved(men.name, "other", None, 0.3, "unresolved pronoun")
+    if a in ("thing", "doc"):
+        for r in past:
+            if r.kind in ("outlet", "agency", "organization"):
+                return Resolved(r.name, r.kind, r.role, 0.75, f"'{men.name}' -> last outlet/organisation cited")
+        if past and a == "thing":
+            r = past[0]
+            return Resolved(r.name, r.kind, r.role, 0.5, f"'{men.name}' -> last source")
+        return Resolved(men.name, "other", None, 0.4, "document not traced to a source", head=men.head)
+    if a == "statement":
+        for r in past:
+            if r.kind in ("person", "organization", "agency"):
+                return Resolved(r.name, r.kind, r.role, 0.75, f"'{men.name}' -> last person/organisation quoted")
+        return Resolved(men.name, "other", None, 0.4, "statement not traced to a source", head=men.head)
+    if a == "outlet":
+        cands = [(p, r.name, r.kind) for p, r in history if r.kind in ("outlet", "agency") and p <= pos]
+        cands += [(p, n, "outlet") for p, n in outlets if p <= pos]
+        if cands:
+            p, n, k = max(cands)
+            return Resolved(n, k, None, 0.75, f"'{men.name}' -> last outlet named")
+        return Resolved(men.name, "outlet", None, 0.4, "outlet not named before")
+    if a == "role":
+        for r in past:
+            if _same_head(r.head, men.head) or (r.role and men.head and men.head in r.role.lower()):
+                return Resolved(r.name, r.kind, r.role, 0.75, f"'{men.name}' -> earlier {r.name}", head=r.head)
+        if men.head in L.TITLES:
+            for p, full in reversed(titled):
+                if p < pos and full[0] == men.head:
+                    return Resolved(full[1], "person", None, 0.7, f"'{men.name}' -> {full[1]}, titled {men.head} before")
+        if men.head and not men.head.endswith("s") and men.head in L.TITLES | L.ROLE_NOUNS:
+            cands = [(p, r) for p, r in history if r.kind == "person" and p < pos]
+            cands += [(p.pos, Resolved(p.name, "person", None, 0.6, "")) for p in persons if p.subject and p.pos < pos]
+            if cands:
+                p, r = max(cands, key=lambda x: x[0])
+                return Resolved(r.name, "person", r.role, 0.6, f"'{men.name}' -> {r.name}, last person named")
+        return Resolved(men.name, "other", None, 0.6, "described source", head=men.head)
+    return Resolved(men.name, men.kind, men.role, 0.5, "")
+
+
