@@ -71,3 +71,14 @@ def test_missing_pyspark_is_named(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", fake)
     assert "pip install 'storytrace[spark]'" in check_spark(None)
+
+
+def test_analyze_with_spark_engine_equals_local(tmp_path, seeds, spark):
+    """Same input, same events and derivations on both engines (the store is the user's)."""
+    from storytrace import api
+
+    local = api.analyze([seeds], out=tmp_path / "local")
+    remote = api.analyze([seeds], out=tmp_path / "spark", engine="spark", spark_master="local[2]")
+    assert remote["stage_notes"] == []
+    assert remote["derivations"] == local["derivations"] and local["derivations"]
+    assert remote["events"] == local["events"]

@@ -91,12 +91,38 @@ def _stories(ctx: Context) -> None:
             a.published, a.published_inferred = res.inferred_dates[a.id], True
 
 
+# Events larger than this are not aligned all-pairs for paraphrase (cost grows with the square).
+MAX_EVENT_PAIRS = 40
+
+
+def _same_event_pairs(ctx: Context) -> list[tuple[str, str]]:
+    pairs = []
+    for e in ctx.out.get("events", []):
+        ids = sorted(e["article_ids"])
+        if 1 < len(ids) <= MAX_EVENT_PAIRS:
+            pairs += [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+    return pairs
+
+
 def _reuse(ctx: Context) -> None:
     from storytrace.reuse import find_derivations
 
-    res = find_derivations(ctx.articles, paraphrase=ctx.options.embeddings)
+    pair_source = None
+    if ctx.options.engine == "spark":
+        from storytrace.engines.spark import candidate_pairs
+
+        def pair_source(usable: list[Article]):
+            return candidate_pairs(usable, master=ctx.options.spark_master)
+
+    # A rewrite can share no word 5-gram with its source: with the paraphrase model on, the
+    # articles of one event are aligned too.
+    extra = _same_event_pairs(ctx) if ctx.options.embeddings else None
+    res = find_derivations(ctx.articles, paraphrase=ctx.options.embeddings, extra_pairs=extra,
+                           pair_source=pair_source)
     ctx.out["derivations"] = [d.to_dict() for d in res.derivations]
-    ctx.out["wire_origins"] = list(getattr(res, "wire_origins", []) or [])
+    ctx.out["undirected_reuse"] = [d.to_dict() for d in res.undirected]
+    ctx.out["wire_origins"] = list(res.wire_origins)
+    ctx.out["reuse_skipped"] = list(res.skipped)
 
 
 def _sources(ctx: Context) -> None:
@@ -185,7 +211,8 @@ def assemble(ctx: Context, rejected: list[Rejection]) -> dict[str, Any]:
     doc: dict[str, Any] = {"version": 1, "articles": arts, "rejected": [r.to_dict() for r in rejected]}
     for k in CONTRACT_KEYS[2:]:
         doc[k] = ctx.out.get(k, [])
-    doc["wire_origins"] = ctx.out.get("wire_origins", [])
+    for k in ("wire_origins", "undirected_reuse", "reuse_skipped"):
+        doc[k] = ctx.out.get(k, [])
     doc["stage_notes"] = ctx.notes
     doc["timings"] = ctx.timings
     return doc

@@ -1,0 +1,8 @@
+"""Text reuse: candidate pairs (MinHash LSH + rare n-gram index), passage alignment and the
+derivation graph (who copied, excerpted or rewrote whom), plus wire-copy grouping."""
+from storytrace.reuse.candidates import CandidateIndex, CandidatePair, candidates
+from storytrace.reuse.derive import find_derivations
+from storytrace.reuse.model import AlignedPassage, Derivation, ReuseResult
+
+__all__ = ["find_derivations", "candidates", "CandidateIndex", "CandidatePair", "ReuseResult", "Derivation",
+           "AlignedPassage"]
