@@ -1,12 +1,14 @@
 """RSS 2.0, RSS 1.0 (RDF) and Atom feeds: one article per item, parsed without entity expansion."""
 from __future__ import annotations
 
+import re
 from typing import Iterator
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from storytrace.ingest.decode import decode
 from storytrace.ingest.limits import Limits
 from storytrace.ingest.record import Record, looks_like_html
 from storytrace.model import Rejection
@@ -48,14 +50,32 @@ def is_feed(head: bytes) -> bool:
     return b"<rss" in h or b"<feed" in h or b"<rdf:rdf" in h
 
 
+_DECL_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*(['"])[^'"]*\2""", re.I)
+
+
+def _parse(data: bytes) -> Element:
+    return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+
+
 def read_feed(data: bytes, path: str, limits: Limits) -> Iterator[Record | Rejection]:
     try:
-        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        try:
+            root = _parse(data)
+        except DefusedXmlException:
+            raise
+        except (LookupError, ValueError):
+            # The XML declaration names an unknown or unsupported encoding ("bogus", utf-7, a
+            # codec such as base64): decode the bytes ourselves and parse without the declaration.
+            text, _ = decode(data)
+            root = _parse(_DECL_ENCODING.sub(rb"\1", text.encode("utf-8"), count=1))
     except DefusedXmlException as e:
         yield Rejection(path, f"unsafe XML refused ({type(e).__name__}: entity or external reference)")
         return
     except ParseError as e:
         yield Rejection(path, f"malformed XML feed: {e}")
+        return
+    except (LookupError, ValueError) as e:
+        yield Rejection(path, f"malformed XML feed: unusable encoding ({str(e)[:200]})")
         return
     kind = _local(root.tag)
     if kind not in ("rss", "feed", "rdf"):

@@ -61,6 +61,15 @@ def _extract(rec: Record) -> tuple[str, dict[str, Any]]:
 
 
 def to_article(rec: Record, limits: Limits) -> Article | Rejection:
+    """Clean a record into an Article, or say why not. Never raises: an unexpected failure in
+    cleaning or extraction rejects this input only, and the batch goes on."""
+    try:
+        return _to_article(rec, limits)
+    except Exception as e:  # noqa: BLE001 - one bad input must not stop a batch
+        return Rejection(rec.path, f"could not be read: {type(e).__name__}: {str(e)[:200]}")
+
+
+def _to_article(rec: Record, limits: Limits) -> Article | Rejection:
     meta: dict[str, Any] = {}
     try:
         if rec.html is not None or (rec.text and looks_like_html(rec.text)):
