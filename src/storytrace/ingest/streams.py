@@ -54,11 +54,12 @@ class CappedReader(io.RawIOBase):
         super().close()
 
 
-class _Counting(io.RawIOBase):
-    """Counts the bytes read from a source that may not support tell() (stdin, pipes)."""
+class Observed(io.RawIOBase):
+    """A raw stream over `inner` that shows every chunk read to `seen` (which may raise to refuse
+    the stream). The one adapter behind byte counting and the WARC line guard."""
 
-    def __init__(self, inner: BinaryIO):
-        self.inner, self.consumed = inner, 0
+    def __init__(self, inner: BinaryIO, seen):
+        self.inner, self.seen = inner, seen
 
     def readable(self) -> bool:
         return True
@@ -67,8 +68,19 @@ class _Counting(io.RawIOBase):
         data = self.inner.read(len(b))
         n = len(data)
         b[:n] = data
-        self.consumed += n
+        self.seen(data)
         return n
+
+
+class _Counting(Observed):
+    """Counts the bytes read from a source that may not support tell() (stdin, pipes)."""
+
+    def __init__(self, inner: BinaryIO):
+        self.consumed = 0
+        super().__init__(inner, self._count)
+
+    def _count(self, data: bytes) -> None:
+        self.consumed += len(data)
 
     def tell(self) -> int:
         return self.consumed

@@ -6,30 +6,24 @@ from typing import BinaryIO, Iterator
 
 from storytrace.ingest.limits import Limits
 from storytrace.ingest.record import Record
-from storytrace.ingest.streams import InputTooLarge
+from storytrace.ingest.streams import InputTooLarge, Observed
 from storytrace.model import Rejection
 
 
-class _LineGuard(io.RawIOBase):
+class _LineGuard(Observed):
     """Refuses a stream once `cap` bytes pass without a newline. warcio's readline joins its
     buffer blocks by repeated concatenation (quadratic in the line length), so a newline-free
     blob (zeros, a bomb, garbage after a record) would otherwise stall the reader for minutes."""
 
     def __init__(self, inner: BinaryIO, cap: int):
-        self.inner, self.cap, self.run = inner, cap, 0
+        self.cap, self.run = cap, 0
+        super().__init__(inner, self._check)
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        data = self.inner.read(len(b))
-        n = len(data)
-        b[:n] = data
+    def _check(self, data: bytes) -> None:
         nl = data.rfind(b"\n")
-        self.run = self.run + n if nl < 0 else n - nl - 1
+        self.run = self.run + len(data) if nl < 0 else len(data) - nl - 1
         if self.run > self.cap:
             raise InputTooLarge(f"a line longer than {self.cap} bytes: not a WARC archive")
-        return n
 
 
 def read_warc(stream: BinaryIO, path: str, limits: Limits) -> Iterator[Record | Rejection]:
