@@ -283,11 +283,24 @@ class _Graph:
         return node
 
     def roots(self, article_id: str, span: Span | None, claim_articles: dict[str, Span],
-              depth: int = 0) -> list[str]:
-        """The origins of one piece of evidence: follow the edge that carried it, up to a root."""
+              depth: int = 0, path: frozenset[str] = frozenset(), memo: dict | None = None) -> list[str]:
+        """The origins of one piece of evidence: follow the edge that carried it, up to a root.
+        `path` stops cycles (A derived from B and B from A); `memo` keeps a shared ancestor from
+        being walked once per route to it (both made this exponential on real graphs)."""
         node = self.canon(article_id)
-        if depth > 20:
+        if depth > 20 or node in path:
             return [node]
+        memo = {} if memo is None else memo
+        key = (node, tuple(span) if span else None)
+        if key in memo:
+            return memo[key]
+        path = path | {node}
+        result = self._roots(node, span, claim_articles, depth, path, memo)
+        memo[key] = result
+        return result
+
+    def _roots(self, node: str, span: Span | None, claim_articles: dict[str, Span], depth: int,
+               path: frozenset[str], memo: dict) -> list[str]:
         edges = self.parents.get(node, [])
         chosen: list[dict] = []
         if span is not None:
@@ -311,7 +324,8 @@ class _Graph:
                 out: list[str] = []
                 for s in srcs:
                     c = self.canon(s)
-                    nxt = self.roots(c, claim_articles.get(c), claim_articles, depth + 1) if c in self.parents or c in claim_articles else [c]
+                    nxt = (self.roots(c, claim_articles.get(c), claim_articles, depth + 1, path, memo)
+                           if c in self.parents or c in claim_articles else [c])
                     out.extend(x for x in nxt if x not in out)
                 return out
         if not chosen and edges:
@@ -328,7 +342,7 @@ class _Graph:
         out = []
         for e in chosen:
             parent = self.canon(e["from"])
-            for r in self.roots(parent, claim_articles.get(parent), claim_articles, depth + 1):
+            for r in self.roots(parent, claim_articles.get(parent), claim_articles, depth + 1, path, memo):
                 if r not in out:
                     out.append(r)
         return out

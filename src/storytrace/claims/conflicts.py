@@ -147,6 +147,8 @@ def _position_changes(claims: list[Claim], mentions: list[ClaimMention]) -> list
         for m in ms:
             if _party_stems(m):
                 lead[_party_stems(m)[0]] += 1
+        if not count:  # no named party in the stance sentences: nothing to pair
+            continue
         party = max(count, key=lambda p: (lead.get(p, 0), count[p]))
         ids: list[str] = []
         key = lambda m: ((m.time or {}).get("start") or "9999", m.published or "")

@@ -258,17 +258,34 @@ def summarize_articles(view: View, article_ids: list[str], events: list[list[str
     return out
 
 
+def _claim_index(view: View) -> dict[str, list[tuple[tuple[int, int], list[str]]]]:
+    """article id -> [(evidence span, every article of that claim)] for claims made by two or more
+    articles; built once per analysis (summaries are made per storyline: scanning every claim for
+    each storyline made the stage quadratic)."""
+    idx = view.__dict__.get("_claim_index")  # cached on the view: one analysis, many storylines
+    if idx is None:
+        idx = {}
+        for c in view.claims:
+            ev = [(e.get("article_id"), span_of(e.get("span"))) for e in c.get("evidence") or [] if isinstance(e, dict)]
+            ev = [(a, sp) for a, sp in ev if a and sp]
+            arts = list(dict.fromkeys(a for a, _ in ev))
+            if len(arts) < 2:
+                continue
+            for a, sp in ev:
+                idx.setdefault(a, []).append((sp, arts))
+        view.__dict__["_claim_index"] = idx
+    return idx
+
+
 def _claim_evidence(view: View, aids: set[str]) -> dict[str, list[tuple[tuple[int, int], list[str]]]]:
     """article id -> [(evidence span, the claim's other evidence articles in `aids`)]."""
     out: dict[str, list[tuple[tuple[int, int], list[str]]]] = {}
-    for c in view.claims:
-        ev = [(e.get("article_id"), span_of(e.get("span"))) for e in c.get("evidence") or [] if isinstance(e, dict)]
-        ev = [(a, sp) for a, sp in ev if a in aids and sp]
-        arts = list(dict.fromkeys(a for a, _ in ev))
-        if len(arts) < 2:
-            continue
-        for a, sp in ev:
-            out.setdefault(a, []).append((sp, [x for x in arts if x != a]))
+    idx = _claim_index(view)
+    for a in aids:
+        for sp, arts in idx.get(a, []):
+            others = [x for x in arts if x != a and x in aids]
+            if others:
+                out.setdefault(a, []).append((sp, others))
     return out
 
 
