@@ -90,6 +90,17 @@ class _Data:
         return self._analysis, self._view
 
 
+def _annotations(view: View):
+    """Every article's annotations and the article owning each annotation id, computed once per
+    loaded analysis (an article page used to rebuild them for the whole corpus per request)."""
+    hit = view.__dict__.get("_annotations")
+    if hit is None:
+        anns = collect(view)
+        hit = (anns, {x.id: x.article_id for x in anns.all()})
+        view.__dict__["_annotations"] = hit  # a race only computes it twice
+    return hit
+
+
 _SUMMARY_CACHE: dict[int, tuple[View, dict]] = {}
 
 
@@ -239,11 +250,10 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
         a = v.by_id.get(aid)
         if a is None:
             raise HTTPException(404, "no such article")
-        anns = collect(v)
+        anns, owner = _annotations(v)
         mine = anns.by_article.get(aid, [])
         # The other side of an alignment lives on another page here: point its jump link there.
         data_map = {}
-        owner = {x.id: x.article_id for x in anns.all()}
         for x in mine:
             d = x.data()
             if x.other_anchor and owner.get(x.other_anchor) != aid:
