@@ -9,6 +9,8 @@ import re
 import numpy as np
 import pytest
 
+from conftest import missing_optional
+
 from storytrace.reuse import embed as E
 from storytrace.reuse.paraphrase import (
     PARAPHRASE_THRESHOLD, SentencePair, align_sentences, lexical_similarity, numbers_conflict,
@@ -30,7 +32,7 @@ def seed_texts(seeds):
 def embedder():
     e = E.load_embedder()
     if e is None:
-        pytest.skip("optional embedding model not installed (lexical path is tested separately)")
+        missing_optional("optional embedding model not installed (lexical path is tested separately)")
     return e
 
 

