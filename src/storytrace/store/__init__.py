@@ -148,18 +148,20 @@ class Store:
         return list(self.iter_articles(ids))
 
     def iter_articles(self, ids: Iterable[str] | None = None, *, after_seq: int = 0) -> Iterator[Article]:
-        paths: dict[str, list[str]] = {}
-        for r in self.conn.execute("SELECT article_id, path FROM article_paths ORDER BY rowid"):
-            paths.setdefault(r[0], []).append(r[1])
         if ids is None:
-            rows = self.conn.execute("SELECT * FROM articles WHERE seq > ? ORDER BY seq", (after_seq,))
-        else:
-            wanted = list(ids)
-            rows = (r for i in range(0, len(wanted), 500) for r in self.conn.execute(
-                f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(wanted[i:i + 500]))}) ORDER BY seq",
-                wanted[i:i + 500]))
-        for r in rows:
-            yield _article(r, paths.get(r["id"], []))
+            paths: dict[str, list[str]] = {}
+            for r in self.conn.execute("SELECT article_id, path FROM article_paths ORDER BY rowid"):
+                paths.setdefault(r[0], []).append(r[1])
+            for r in self.conn.execute("SELECT * FROM articles WHERE seq > ? ORDER BY seq", (after_seq,)):
+                yield _article(r, paths.get(r["id"], []))
+            return
+        # A subset: look up only its rows and paths (reading every path row for a few ids was waste).
+        wanted = list(ids)
+        for i in range(0, len(wanted), 500):
+            for r in self.conn.execute(
+                    f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(wanted[i:i + 500]))}) ORDER BY seq",
+                    wanted[i:i + 500]):
+                yield _article(r, self.paths(r["id"]))
 
     def paths(self, article_id: str) -> list[str]:
         return [r[0] for r in self.conn.execute(
