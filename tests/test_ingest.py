@@ -195,3 +195,29 @@ def test_fuzz_jsonl_records(records):
     data = "\n".join(json.dumps(r) for r in records).encode()
     items = read_bytes(data, "fuzz.jsonl")
     assert all(isinstance(i, (Article, Rejection)) for i in items)
+
+
+def test_dataset_folder_reads_only_articles(tmp_path, corpora):
+    """Pointing the tool at a dataset folder: its README is not an article, span annotations
+    (a reference to an article plus character offsets) are not articles, and label-only records
+    ("story": "DD.MM.YY/name") are too short to be news, each rejected with its reason."""
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    (folder / "README.md").write_bytes((corpora / "basil/README.md").read_bytes())
+    with open(corpora / "basil/articles.jsonl", encoding="utf-8") as fh:
+        (folder / "articles.jsonl").write_text("".join(next(fh) for _ in range(3)), encoding="utf-8")
+    with open(corpora / "basil/quotes.jsonl", encoding="utf-8") as fh:
+        (folder / "quotes.jsonl").write_text("".join(next(fh) for _ in range(5)), encoding="utf-8")
+    with open(corpora / "meter/gold.jsonl", encoding="utf-8") as fh:
+        labels = [json.loads(line) for line in fh][:400]
+    (folder / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels), encoding="utf-8")
+    arts, rej = _split(read_paths([folder]))
+    assert len(arts) == 3 and all(a.path.endswith(("articles.jsonl:1", "articles.jsonl:2", "articles.jsonl:3"))
+                                  for a in arts)
+    why = {r.path: r.reason for r in rej}
+    assert "folder's documentation" in why[str(folder / "README.md")]
+    assert sum("span annotation of document" in r for r in why.values()) == 5
+    assert sum(r.startswith("too short") for p, r in why.items() if "labels.jsonl" in p) == 400
+    # Named explicitly, a README is read like any text file.
+    arts, _ = _split(read_paths([folder / "README.md"]))
+    assert len(arts) == 1

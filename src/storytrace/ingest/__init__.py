@@ -6,6 +6,7 @@ one-line reason naming the input (and line or item). A bad input never stops the
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
@@ -26,23 +27,38 @@ _EXT_FORMAT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".html": 
                ".xhtml": "html", ".xml": "feed", ".rss": "feed", ".atom": "feed", ".warc": "warc",
                ".arc": "warc", ".txt": "text", ".text": "text", ".md": "text"}
 CONTAINERS = {"jsonl", "json", "feed", "warc"}
+# Files that document a folder rather than hold news: skipped when a directory is walked (a
+# dataset folder's README would otherwise become an article), read when named explicitly.
+_FOLDER_DOCS = re.compile(r"^(readme|license|licence|copying|changelog|changes|contributing|authors|notice|"
+                          r"citation)(\.[a-z0-9]{1,8})*$", re.IGNORECASE)
 
 
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
     """Files under the given paths, directories walked recursively in sorted order; hidden
-    files skipped. '-' stands for standard input."""
+    files and folder documentation (README, LICENSE...) met in a walk skipped. '-' stands for
+    standard input."""
+    for name, walked in _walk(paths):
+        if not (walked and is_folder_doc(name)):
+            yield name
+
+
+def is_folder_doc(name: str) -> bool:
+    """README, LICENSE, CHANGELOG... : a folder's documentation, not an article."""
+    return bool(_FOLDER_DOCS.match(os.path.basename(name)))
+
+
+def _walk(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, bool]]:
+    """(file, found by walking a directory?) for every input path."""
     for p in paths:
         p = str(p)
-        if p == "-":
-            yield p
-        elif os.path.isdir(p):
+        if p != "-" and os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     if not f.startswith("."):
-                        yield os.path.join(root, f)
+                        yield os.path.join(root, f), True
         else:
-            yield p
+            yield p, False
 
 
 def format_of(name: str, head: bytes) -> str:
@@ -132,7 +148,10 @@ def read_paths(paths: Iterable[str | os.PathLike], limits: Limits = DEFAULT_LIMI
 
 def read_records(paths: Iterable[str | os.PathLike], limits: Limits = DEFAULT_LIMITS) -> Iterator[Record | Rejection]:
     """Raw records (before cleaning) and rejections of every input under `paths`."""
-    for name in iter_files(paths):
+    for name, walked in _walk(paths):
+        if walked and is_folder_doc(name):
+            yield Rejection(name, "skipped: the folder's documentation, not an article (name the file to read it)")
+            continue
         if name == "-":
             yield from stream_records(sys.stdin.buffer, "<stdin>", limits)
             continue

@@ -13,6 +13,10 @@ PUBLISHED = ("published", "date", "published_at", "date_publish", "publish_date"
 BYLINE = ("byline", "author", "authors", "creator")
 ID = ("id", "_id", "guid", "uuid", "doc_id", "article_id")
 LANGUAGE = ("language", "lang")
+# A record that points into another document with character offsets is an annotation of that
+# document (a quote, a span label), not an article, even when it carries a "text" field.
+REFERENCE = ("article_id", "doc_id", "document_id", "docid", "parent_id")
+OFFSETS = (("start", "end"), ("begin", "end"), ("start_char", "end_char"), ("offset", "length"))
 
 
 def _flat(v: Any) -> Any:

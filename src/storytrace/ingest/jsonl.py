@@ -58,9 +58,24 @@ def _pub(v: Any) -> Any:
     return _str(v) if isinstance(v, str) else v
 
 
+def _annotation_of(obj: dict[str, Any]) -> str | None:
+    """The id of the document this record annotates, when it is a span annotation
+    (a reference to another document plus integer character offsets)."""
+    ref = next((obj[k] for k in F.REFERENCE if isinstance(obj.get(k), (str, int)) and obj.get(k) != ""), None)
+    if ref is None:
+        return None
+    for a, b in F.OFFSETS:
+        if type(obj.get(a)) is int and type(obj.get(b)) is int:
+            return str(ref)
+    return None
+
+
 def record_from_obj(obj: Any, path: str) -> Record | Rejection:
     if not isinstance(obj, dict):
         return Rejection(path, f"not an article object (a JSON {type(obj).__name__})")
+    if (ref := _annotation_of(obj)) is not None:
+        return Rejection(path, f"a span annotation of document {ref[:80]} (reference + character offsets), "
+                               "not an article")
     text = F.first(obj, F.TEXT)
     html = F.first(obj, F.HTML)
     if not isinstance(text, str) and not isinstance(html, str):

@@ -15,6 +15,9 @@ class Limits:
     max_gzip_ratio: int = 100
     # Clean text shorter than this is no article.
     min_text_chars: int = 20
+    # ... and fewer words than this (runs of two or more letters) is a label or an identifier
+    # ("12.07.99/court-case"), not an article. Scripts written without spaces are exempt.
+    min_text_words: int = 3
     # JSON nesting deeper than this is refused (articles are flat records).
     max_json_depth: int = 32
     # Rejections reported one by one per container file; beyond this they are counted in one

@@ -60,6 +60,11 @@ def _extract(rec: Record) -> tuple[str, dict[str, Any]]:
     return ex.text, meta
 
 
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+# Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan: written without spaces between words.
+_NO_SPACES_SCRIPT = re.compile("[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
 def to_article(rec: Record, limits: Limits) -> Article | Rejection:
     """Clean a record into an Article, or say why not. Never raises: an unexpected failure in
     cleaning or extraction rejects this input only, and the batch goes on."""
@@ -84,6 +89,10 @@ def _to_article(rec: Record, limits: Limits) -> Article | Rejection:
     if len(c.text) < limits.min_text_chars:
         why = "only boilerplate" if c.boilerplate_removed else "too short"
         return Rejection(rec.path, f"{why}: {len(c.text)} characters of text left after cleaning")
+    if len(c.text) < 400 and not _NO_SPACES_SCRIPT.search(c.text):
+        n = len(_LETTER_WORD.findall(c.text))
+        if n < limits.min_text_words:
+            return Rejection(rec.path, f"too short: {n} word{'s' if n != 1 else ''} of text left after cleaning")
 
     def pick(*vals: Any) -> Any:
         for v in vals:
