@@ -67,3 +67,63 @@ WIRE_RULES: list[tuple[str, re.Pattern[str]]] = [
 BYLINE = re.compile(r"^by\s+(?P<name>[^,|\n]{2,80}?)(?:\s*[,|/]\s*(?P<org>[^\n]{2,60}?))?\s*$", _I)
 POSTED = re.compile(r"^(posted|published|updated|last updated)(\s+on)?\s*:?\s*(?P<date>.{6,60})$", _I)
 ORG_SUFFIX = re.compile(r"\s+(staff( writer| reporter)?|correspondent|reporter|writer|news service|wire)$", _I)
+
+
+# --- Page furniture inside an extracted HTML article container -------------------------------
+# Extractors keep some furniture that sits inside the article's own container. These rules are
+# matched per line of extracted page text (ingest.html_boilerplate) and each may only remove a
+# line of at most the given number of words, so a real paragraph that mentions a newsletter stays.
+# (label, pattern, max words of a line the rule may remove)
+PAGE_LINE_RULES: list[tuple[str, re.Pattern[str], int]] = [
+    ("share/follow", re.compile(
+        r"^(share|tweet|email|print|save|pin)( this| it)?( article| story| page| post)?( (on|via|with) \w+)?\s*[:!.]?$|"
+        r"^(like|enjoy(ed)?|love)( this| the)? (story|article|post)\??.{0,40}share|"
+        r"^share (this|it) with .{0,40}$|"
+        r"^follow (us|me|him|her|them|@\w+|\w+ on)\b.{0,80}$|"
+        r"^(like us|find us|join us) on \w+|"
+        r"^click (here )?to (share|email|print|tweet)|^copy (the )?link$", _I), 25),
+    ("newsletter promo", re.compile(
+        r"^(\W*)(sign up|subscribe|signup|register|get)\b.{0,80}\b(newsletter|inbox|email|updates|alerts|digest)\b|"
+        r"\b(sign up|subscribe)\b.{0,60}\bnewsletters?\b|"
+        r"\b(newsletter|inbox)\b.{0,60}\b(sign up|subscribe)\b|"
+        r"^get (the|our) .{0,50}(newsletter|in your inbox|delivered)|"
+        r"^(the )?[\w' ]{0,40} newsletter$|"
+        r"\bdelivered (to|through) your (inbox|letterbox|door)\b|^enter your email", _I), 40),
+    ("app promo", re.compile(r"^(download|get|install) (the|our) .{0,40}\bapp\b|^open in (the )?app\b", _I), 25),
+    ("read-more teaser", re.compile(
+        r"^(read|see|watch|listen)( (more|also|next|now|here))\b\s*[:\-\u2013|]?|"
+        r"^(related|recommended|more|trending|popular|most read|most popular|don'?t miss|also on [\w.]+|"
+        r"also read|further reading|you (may|might) (also )?like|more (from|on|stories|news)\b.{0,40})\s*[:\-\u2013|]|"
+        r"^(related( (articles?|stories|coverage|content|links?))?|recommended( for you)?|don'?t miss|"
+        r"more (stories|news|on this)|most (read|popular|viewed)|trending( now)?|top stories)\s*[:.!]?$|"
+        r"^also on [\w.]+\b|\[(insight|video|reaction|pictures|poll|latest|analysis|gallery)\]\|?$|"
+        r"^click here (to|for) (read|more|see|watch|view|subscribe|download)|\bclick here for more\b", _I), 30),
+    ("caption/credit", re.compile(
+        r"^(photo|image|picture|video|graphic|illustration|file photo)s?( credit| courtesy)?\s*[:|/]|"
+        r"\((photo|image|picture)s?( credit)?\s*[:/]|"
+        r"^(enlarge this image|toggle caption|hide caption|image copyright|image caption|media caption)\b|"
+        r"\b(getty images|shutterstock|istock(photo)?|alamy)\s*\)?\s*$|"
+        r"\bphotos? (©|\(c\)|by |courtesy)|©\s*\w+.{0,40}$|^(credit|source|courtesy)\s*:\s*.{0,80}$", _I), 40),
+    ("tags", re.compile(r"^(tags?|topics?|filed under|categories|keywords)\s*[:\-]?(\s.{0,300})?$", _I), 60),
+    ("comments", re.compile(r"^(\d+\s+)?comments?(\s*\(\d+\))?\s*$|^(tell us what you think|leave a (comment|reply)|"
+                            r"join the (conversation|discussion)|add (a|your) comment|comment on this)\b", _I), 20),
+    ("advertisement", re.compile(r"^(advertisement|advertising|ad|sponsored( content)?|story continues below"
+                                 r"( advertisement)?|continue reading (the main story|below)|scroll to continue"
+                                 r"( with content)?|skip advert)\s*[:.]?$", _I), 8),
+    # WordPress-style shortcodes left unrendered: [button link="..."]...[/button], [caption id=...]
+    ("shortcode", re.compile(r"^\[[a-z_]+\s[^\]]*=[^\]]*\].*\[/[a-z_]+\]$|^\[/?[a-z_]+(\s+[a-z_]+\s*=[^\]]*)?\]$"), 60),
+    ("cookie notice", re.compile(r"^(we use cookies|this (web)?site uses cookies|by (continuing to use|using) "
+                                 r"(this|our) (site|website)|accept (all )?cookies|manage (cookie|privacy))", _I), 80),
+    ("lone symbol", re.compile(r"^[\W_]{1,5}$"), 1),
+]
+
+# Markers that say the page shows only part of the article (the marker line is removed).
+PAGE_TRUNCATION = re.compile(
+    r"^\s*[\[(]?\s*(continue|keep) reading\b.{0,80}$|"
+    r"^\s*read (the )?(full|whole|entire|rest of (the|this))( story| article| post)?\b.{0,80}$|"
+    r"\b(subscribe|log ?in|sign ?in|register|become a (member|subscriber)) (now )?to (continue|keep) reading\b|"
+    r"\bto (continue|keep) reading,? (please )?(subscribe|log ?in|sign ?in|register)\b|"
+    r"\bthis (article|story|content) is (only )?(available|reserved|exclusive) (to|for) (paid |our )?(subscribers|members)\b|"
+    r"\b(already a subscriber|subscribe for full access|unlock this article|you have reached your (free )?(article )?limit)\b",
+    _I)
+PAGE_READ_MORE_TAIL = re.compile(r"\s*[\[(]?\s*(read more|more\u2026|continue reading|\u2026\s*more)\s*[\])]?\s*(\u00bb|>>|\u2192)?\s*$", _I)
