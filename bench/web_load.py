@@ -8,6 +8,20 @@ is stopped at the end whatever happens. Writes a markdown section to bench/resul
 
     .venv/bin/python bench/web_load.py [--requests 2000] [--concurrency 8] [--time-cap 120]
         [--inputs PATH ...] [--append]
+    .venv/bin/python bench/web_load.py --mode write [--posts 24] [--post-concurrency 4]
+        [--oversize-clients 16] [--oversize-each 3]
+
+`--mode write` (or `all`) measures the write side instead, on the same kind of store, with a
+probe client sending GET /api/articles/{id} one after another all the while (is the server still
+answering?):
+1. POST load: --posts distinct real articles (corpora/basil JSON lines, one per request) from
+   --post-concurrency clients to POST /api/articles; each is stored and the analysis refreshed.
+   Latency p50/p95/max, errors, and whether every posted article is in the store afterwards.
+2. Oversize storm: --oversize-clients clients each send --oversize-each bodies 1 MiB over the
+   server's upload limit (20 MiB by default), plus chunked bodies without a Content-Length: every
+   one must be refused (413 / 411) before its body is read; the server's resident memory (VmRSS,
+   peak VmHWM from /proc) before and after shows it never buffered them.
+The section "Web UI: writes and oversize uploads under load" of --out is replaced.
 """
 from __future__ import annotations
 
@@ -111,6 +125,166 @@ def serial_times(base: str, routes: list[tuple[str, str]], n: int) -> dict[str, 
     return out
 
 
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process in MB, from /proc."""
+    vals = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            vals[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
+
+
+async def probe(base: str, path: str, stop: asyncio.Event) -> list[tuple[float, int]]:
+    """GET `path` one request after another until `stop`: (latency s, status) each."""
+    out: list[tuple[float, int]] = []
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        while not stop.is_set():
+            t = time.perf_counter()
+            try:
+                status = (await client.get(path)).status_code
+            except httpx.HTTPError:
+                status = -1
+            out.append((time.perf_counter() - t, status))
+            await asyncio.sleep(0.05)
+    return out
+
+
+async def post_load(base: str, bodies: list[dict], concurrency: int, probe_path: str):
+    """POST each body once from `concurrency` clients while a probe GETs; latencies and statuses."""
+    stop = asyncio.Event()
+    probe_task = asyncio.create_task(probe(base, probe_path, stop))
+    queue = iter(bodies)
+    samples: list[tuple[float, int, dict | None]] = []
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for body in queue:
+            t = time.perf_counter()
+            try:
+                r = await client.post("/api/articles", json=body)
+                samples.append((time.perf_counter() - t, r.status_code,
+                                r.json() if r.headers.get("content-type", "").startswith("application/json") else None))
+            except httpx.HTTPError as exc:
+                samples.append((time.perf_counter() - t, -1, {"error": type(exc).__name__}))
+
+    t0 = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, timeout=300, headers={"Origin": base}) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    wall = time.perf_counter() - t0
+    stop.set()
+    return samples, await probe_task, wall
+
+
+async def oversize_storm(base: str, limit: int, clients: int, each: int, probe_path: str):
+    """Bodies over the limit (with a Content-Length) and chunked ones (without) from many clients."""
+    stop = asyncio.Event()
+    probe_task = asyncio.create_task(probe(base, probe_path, stop))
+    big = b"x" * (limit + 1024 * 1024)
+    statuses: dict[str, int] = {}
+
+    def count(key: str) -> None:
+        statuses[key] = statuses.get(key, 0) + 1
+
+    async def chunks():
+        for _ in range(64):
+            yield b"y" * 65536
+
+    async def worker(i: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=120, headers={"Origin": base}) as client:
+            for k in range(each):
+                try:
+                    if (i + k) % 4 == 3:   # a quarter chunked: no Content-Length to judge
+                        r = await client.post("/api/articles", content=chunks(), headers={"content-type": "application/json"})
+                        count(f"chunked: {r.status_code}")
+                    elif (i + k) % 4 == 2:  # the upload form, same limit
+                        r = await client.post("/add", content=big, headers={"content-type": "multipart/form-data; boundary=x"})
+                        count(f"form over limit: {r.status_code}")
+                    else:
+                        r = await client.post("/api/articles", content=big, headers={"content-type": "application/json"})
+                        count(f"JSON over limit: {r.status_code}")
+                except httpx.HTTPError as exc:
+                    count(f"connection: {type(exc).__name__}")
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    wall = time.perf_counter() - t0
+    stop.set()
+    return statuses, await probe_task, wall
+
+
+def basil_bodies(n: int) -> list[dict]:
+    """n distinct real articles as POST bodies (one JSON line each, read by the JSONL reader)."""
+    path = SEEDS.parent / "basil" / "articles.jsonl"
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            out.append({"items": [{"name": f"post-{i:03d}.jsonl", "text": line.strip()}]})
+    return out
+
+
+def ms_stats(lat_s: list[float]) -> str:
+    lat = [x * 1000 for x in lat_s]
+    if not lat:
+        return "| — | — | — |"
+    return f"| {percentile(lat, 50):.0f} | {percentile(lat, 95):.0f} | {max(lat):.0f} |"
+
+
+def write_mode(args, base: str, proc: subprocess.Popen, n_before: int, probe_path: str) -> list[str]:
+    from storytrace.web.app import MAX_UPLOAD_BYTES
+    rss0 = rss_mb(proc.pid)
+    bodies = basil_bodies(args.posts)
+    posts, probe1, wall1 = asyncio.run(post_load(base, bodies, args.post_concurrency, probe_path))
+    n_after = len(httpx.get(base + "/api/articles", timeout=60).json())
+    rss1 = rss_mb(proc.pid)
+    statuses, probe2, wall2 = asyncio.run(oversize_storm(base, MAX_UPLOAD_BYTES, args.oversize_clients,
+                                                         args.oversize_each, probe_path))
+    rss2 = rss_mb(proc.pid)
+    ok = [p for p in posts if p[1] == 200]
+    new = sum(len(p[2].get("new") or []) for p in ok if isinstance(p[2], dict))
+    dup = sum(len(p[2].get("duplicates") or []) for p in ok if isinstance(p[2], dict))
+    errs = [p for p in posts if p[1] != 200]
+    probe_err1 = sum(1 for _, st in probe1 if st != 200)
+    probe_err2 = sum(1 for _, st in probe2 if st != 200)
+    refused = sum(v for k, v in statuses.items() if k.endswith((": 413", ": 411")))
+    sent = args.oversize_clients * args.oversize_each
+    return [
+        "## Web UI: writes and oversize uploads under load",
+        "",
+        f"`storytrace serve` (one uvicorn worker) on 127.0.0.1 over a store analysed from "
+        f"{', '.join(label(i) for i in args.inputs)} ({n_before:,} articles). While each phase runs, a probe "
+        f"client sends `GET {probe_path.split('/api/')[0]}/api/articles/{{id}}` one after another (50 ms apart): "
+        f"the server must keep answering. Latency in ms, client side.",
+        "",
+        f"**POST load**: {len(bodies)} distinct real articles (corpora/basil JSON lines, one per request) "
+        f"from {args.post_concurrency} concurrent clients to `POST /api/articles`; each request stores its article and "
+        f"refreshes the analysis of the whole store (adds run one at a time, off the event loop).",
+        "",
+        "| phase | requests | p50 ms | p95 ms | max ms | errors | wall s |",
+        "|---|---|---|---|---|---|---|",
+        f"| POST /api/articles (concurrency {args.post_concurrency}) | {len(posts)} " + ms_stats([p[0] for p in posts])
+        + f" {len(errs)} | {wall1:.1f} |",
+        f"| probe GET during the posts | {len(probe1)} " + ms_stats([p[0] for p in probe1]) + f" {probe_err1} | |",
+        f"| probe GET during the oversize storm | {len(probe2)} " + ms_stats([p[0] for p in probe2]) + f" {probe_err2} | {wall2:.1f} |",
+        "",
+        f"Store after the posts: {n_after:,} articles = {n_before:,} + {new} new "
+        f"({'no article lost' if n_after == n_before + new and new + dup == len(bodies) - len(errs) else 'MISMATCH'}; "
+        f"{dup} reported as duplicates){'; first error: ' + repr(errs[0][1:]) if errs else ''}.",
+        "",
+        f"**Oversize storm**: {args.oversize_clients} concurrent clients x {args.oversize_each} requests = {sent}: "
+        f"bodies of limit + 1 MiB ({(MAX_UPLOAD_BYTES + 2**20) / 2**20:.0f} MiB, with a Content-Length) to "
+        f"`POST /api/articles` and to the upload form `POST /add`, and chunked bodies without a Content-Length. "
+        f"Refused: {refused} of {sent} ({', '.join(f'{k} x{v}' for k, v in sorted(statuses.items()))}).",
+        "",
+        "| server memory | VmRSS MB | peak VmHWM MB |",
+        "|---|---|---|",
+        f"| before the posts | {rss0[0]:.0f} | {rss0[1]:.0f} |",
+        f"| after the posts | {rss1[0]:.0f} | {rss1[1]:.0f} |",
+        f"| after the oversize storm ({sent * (MAX_UPLOAD_BYTES + 2**20) / 2**20:,.0f} MiB offered) | {rss2[0]:.0f} | {rss2[1]:.0f} |",
+        "",
+    ]
+
+
 def row(name: str, samples: list[tuple[float, bool]], wall: float, size: int | None,
         alone: float | None = None) -> str:
     lat = [s * 1000 for s, _ in samples]
@@ -131,6 +305,11 @@ def main() -> int:
                     help="what the store is analysed from (default: corpora/seeds)")
     ap.add_argument("--out", default=str(ROOT / "bench/results/web_load.md"))
     ap.add_argument("--append", action="store_true", help="append the section to --out")
+    ap.add_argument("--mode", choices=["get", "write", "all"], default="get")
+    ap.add_argument("--posts", type=int, default=24)
+    ap.add_argument("--post-concurrency", type=int, default=4)
+    ap.add_argument("--oversize-clients", type=int, default=16)
+    ap.add_argument("--oversize-each", type=int, default=3)
     args = ap.parse_args()
 
     from storytrace import api
@@ -155,8 +334,11 @@ def main() -> int:
                       ("/articles/{id}", f"/articles/{aid}")]
             for _, path in routes:  # warm-up, not counted: first render compiles templates, loads the store
                 httpx.get(base + path, timeout=60)
-            alone = serial_times(base, routes, args.serial)
-            results, wall, errors, sizes = asyncio.run(load(base, routes, args.requests, args.concurrency, args.time_cap))
+            if args.mode in ("get", "all"):
+                alone = serial_times(base, routes, args.serial)
+                results, wall, errors, sizes = asyncio.run(load(base, routes, args.requests, args.concurrency, args.time_cap))
+            if args.mode in ("write", "all"):
+                write_lines = write_mode(args, base, proc, len(arts), f"/api/articles/{aid}")
         finally:
             proc.terminate()
             try:
@@ -166,6 +348,25 @@ def main() -> int:
                 proc.wait()
         stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
 
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    if args.mode in ("write", "all"):
+        write_lines += [f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Load average before/after "
+                        f"(shared 2-core machine): before `{uptime_before}`; after `{uptime}`. Server stderr: "
+                        f"`{stderr.strip()[:300] or 'empty'}`.", "",
+                        f"Reproduce: `nice .venv/bin/python bench/web_load.py --mode write --posts {args.posts} "
+                        f"--post-concurrency {args.post_concurrency} --oversize-clients {args.oversize_clients} "
+                        f"--oversize-each {args.oversize_each}`", ""]
+        text = "\n".join(write_lines)
+        marker = "## Web UI: writes and oversize uploads under load"
+        old = Path(args.out).read_text(encoding="utf-8") if Path(args.out).exists() else ""
+        if marker in old:
+            head, _, rest = old.partition(marker)
+            nxt = rest.find("\n## ")
+            old = head + (rest[nxt + 1:] if nxt >= 0 else "")
+        Path(args.out).write_text((old.rstrip() + "\n\n" if old.strip() else "") + text, encoding="utf-8")
+        print(text)
+        if args.mode == "write":
+            return 0 if "MISMATCH" not in text else 1
     every = [s for v in results.values() for s in v]
     loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()

@@ -191,3 +191,95 @@ def test_real_pipeline_output_renders(seeds, tmp_path):
         assert '<svg class="dgraph"' in html
     if doc.get("claims"):
         assert html.count('<tr id="claim-') == len(doc["claims"])
+
+
+# ------------------------------------------------------------------ size at scale: the capped report
+
+def basil_analysis(corpora, n_big: int = 12) -> dict:
+    """An analysis over the 300 real BASIL articles: one storyline per BASIL event (3 outlets),
+    except that the first `n_big` events form one big storyline with a derivation chain, so the
+    cap must pick it first. Claims: the first sentence of each article (evidence span real)."""
+    import hashlib
+    rows = [json.loads(line) for line in (corpora / "basil" / "articles.jsonl").open(encoding="utf-8")]
+    arts, groups = [], {}
+    for r in rows:
+        aid = hashlib.blake2b(r["text"].encode(), digest_size=8).hexdigest()
+        arts.append({"id": aid, "title": r.get("title"), "outlet": r.get("outlet"), "url": r.get("url"),
+                     "published": r.get("published"), "text": r["text"]})
+        groups.setdefault(r["id"].rsplit("_", 1)[0], []).append(aid)
+    keys = list(groups)
+    events = [{"id": f"e{i}", "storyline_id": "big" if i < n_big else f"s{i}", "article_ids": groups[k],
+               "title": f"event {i}"} for i, k in enumerate(keys)]
+    storylines = [{"id": "big", "event_ids": [f"e{i}" for i in range(n_big)], "title": "The big storyline"}]
+    storylines += [{"id": f"s{i}", "event_ids": [f"e{i}"], "title": None} for i in range(n_big, len(keys))]
+    big = [a for k in keys[:n_big] for a in groups[k]]
+    derivations = [{"from": big[i], "to": big[i + 1], "kind": "rewrite", "score": 0.5, "passages": []}
+                   for i in range(len(big) - 1)]
+    claims = []
+    for i, a in enumerate(arts):
+        end = a["text"].find(". ")
+        if end > 10:
+            claims.append({"id": f"c{i}", "text": a["text"][:end], "evidence": [{"article_id": a["id"], "span": [0, end]}],
+                           "support": 1 + (i % 3), "independent_support": 1})
+    return {"version": 1, "articles": arts, "events": events, "storylines": storylines, "derivations": derivations,
+            "claims": claims, "sources": [], "attributions": [], "conflicts": [], "timeline": [], "novelty": [],
+            # a summary given (as the pipeline gives one), so rendering does not summarise 89 storylines
+            "summary": [{"storyline_id": "big", "sentences": [{"text": claims[0]["text"], "article_ids": [arts[0]["id"]]}]}],
+            "rejected": []}
+
+
+def internal_links_resolve(html: str) -> list[str]:
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    return [h for h in re.findall(r'href="#([^"]*)"', html) if h not in ids]
+
+
+@pytest.fixture(scope="module")
+def basil(corpora):
+    return basil_analysis(corpora)
+
+
+def test_big_store_report_is_capped_and_says_what_it_left_out(basil):
+    from storytrace.report import ReportLimits
+    limits = ReportLimits(storylines=5, articles=60, claims=30, sources=50, listed=40)
+    html = render_report(basil, limits)
+    full = render_report(basil, ReportLimits(10**6, 10**6, 10**6, 10**6, 10**6))
+    assert html.count('<article class="card"') == 60 and full.count('<article class="card"') == 300
+    assert len(html) < len(full) / 3
+    # the largest storyline (with the derivations) comes first, in full
+    storylines = re.findall(r'<div class="card storyline" id="sl-([^"]+)">', html)
+    assert storylines[0] == "big" and len(storylines) == 5
+    assert html.count('<tr id="claim-') == 30
+    # the note says what is left out and where to see it
+    note = html.split('id="left-out"')[1].split("</div>")[0]
+    assert "5 of 89 shown in full" in note and "60 of 300 shown" in note and "40 more listed by title" in note
+    assert "Claims: 30 of 276 in the table" in note
+    assert "storytrace serve --db" in note and "storytrace export" in note and "analysis.json" in note
+    assert html.count('<tr id="sl-') == 40                       # the other storylines, listed by title
+    assert internal_links_resolve(html) == [] and internal_links_resolve(full) == []
+    assert 'id="left-out"' not in full
+
+
+def test_default_limits_keep_small_stores_complete(html, basil):
+    from storytrace.report import DEFAULT_LIMITS
+    assert 'id="left-out"' not in html                           # the seeds report is complete
+    assert DEFAULT_LIMITS.articles < 300
+    capped = render_report(basil)
+    assert capped.count('<article class="card"') == DEFAULT_LIMITS.articles and 'id="left-out"' in capped
+
+
+def test_write_outputs_streams_both_files_and_never_leaves_half_a_file(sample, tmp_path, monkeypatch):
+    from storytrace import api, report
+    js, rep = api.write_outputs(sample, tmp_path)
+    assert json.loads(js.read_text(encoding="utf-8")) == sample
+    assert rep.read_text(encoding="utf-8").count('<article class="card"') == 5
+    before = rep.read_bytes()
+
+    def broken(doc, fh, limits=None):
+        fh.write("<!DOCTYPE html><p>half")
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(report, "write_report", broken)
+    with pytest.raises(RuntimeError):
+        api.write_outputs(sample, tmp_path)
+    assert rep.read_bytes() == before                              # the old report stays whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis.json", "report.html"]   # no temp file left

@@ -210,3 +210,65 @@ def test_real_store_and_pipeline(seeds, tmp_path):
     r = c.post("/api/articles", json={"items": [{"name": "follow-up.txt", "text": text}]})
     assert r.status_code == 200, r.text
     assert len(c.get("/api/articles").json()) == 6                 # the store changed: the UI sees it
+
+
+def test_concurrent_oversize_uploads_are_all_refused_and_writes_are_not_lost(backend, tmp_path, seeds):
+    """Under concurrent use: every body over the limit is refused (413 as JSON on /api, before the
+    body is read), chunked bodies without a length get 411, the valid posts sent at the same time
+    all land (adds run one at a time, off the event loop), and pages keep answering."""
+    from concurrent.futures import ThreadPoolExecutor
+    c = TestClient(create_app(str(tmp_path / "s.db"), max_upload_bytes=4000), base_url=BASE)
+    texts = [p.read_text(encoding="utf-8")[:3000] for p in sorted(seeds.glob("*.txt"))]
+
+    def oversize(i: int) -> int:
+        if i % 3 == 0:
+            return c.post("/api/articles", content=iter([b"x" * 2000] * 3), headers={"Content-Type": "application/json"}).status_code
+        if i % 3 == 1:
+            return c.post("/add", content=b"x" * 9000, headers={"Content-Type": "multipart/form-data; boundary=x"}).status_code
+        return c.post("/api/articles", json={"items": [{"name": "big.txt", "text": "x" * 9000}]}).status_code
+
+    def valid(i: int) -> int:
+        return c.post("/api/articles", json={"items": [{"name": f"ok-{i}.txt", "text": texts[i % len(texts)] + f" #{i}"}]}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bad = list(pool.map(oversize, range(24)))
+        good = pool.map(valid, range(10))
+        pages = pool.map(lambda _: c.get("/api/articles").status_code, range(10))
+        good, pages = list(good), list(pages)
+    assert sorted(set(bad)) == [411, 413] and bad.count(411) == 8
+    assert good == [200] * 10 and pages == [200] * 10
+    assert sorted(n for n, _ in backend.added) == sorted(f"ok-{i}.txt" for i in range(10))   # nothing lost, nothing oversize
+    r = c.post("/api/articles", json={"items": [{"text": "y" * 9000}]})
+    assert r.status_code == 413 and r.headers["content-type"] == "application/json" and "limit 4000" in r.json()["detail"]
+
+
+def test_big_store_pages_are_paged_largest_storylines_first(corpora, monkeypatch, tmp_path):
+    """A store of 300 real articles (BASIL) in 89 storylines: the index shows 50 per page, the
+    largest first, with links to the next page; /articles 500 rows per page; bad page numbers
+    give the nearest page."""
+    from test_report import basil_analysis
+    from storytrace.web import app as web_app
+    b = FakeBackend(basil_analysis(corpora))
+    b.install(monkeypatch)
+    monkeypatch.setattr(web_app, "PAGE_ARTICLES", 120)
+    c = TestClient(create_app(str(tmp_path / "s.db")), base_url=BASE)
+    first = c.get("/").text
+    assert first.count('<div class="card"><h3><a href="/storylines/') == 50
+    assert first.index("The big storyline") < first.index('href="/storylines/s12"')   # largest first
+    assert 'href="/?page=2"' in first and "Storylines 1–50 of 89" in first
+    second = c.get("/?page=2").text
+    assert second.count('<div class="card"><h3><a href="/storylines/') == 39 and 'href="/?page=1"' in second
+    assert c.get("/?page=999").text.count('<div class="card"><h3>') == 39
+    assert c.get("/?page=x%3Cb%3E").status_code == 200
+    arts = c.get("/articles?page=3").text
+    assert arts.count('<li><a href="/articles/') == 60 and "Articles 241–300 of 300" in arts
+
+
+def test_unparsable_host_and_origin_headers_are_refused_not_crashes(backend, tmp_path):
+    """`Host: [` / `Origin: http://[` made urlsplit raise inside the guard (HTTP 500 before)."""
+    c = TestClient(create_app(str(tmp_path / "s.db")), base_url=BASE, raise_server_exceptions=False)
+    r = c.get("/api/articles", headers={"Host": "["})
+    assert r.status_code == 421 and r.json() == {"detail": "unknown host"}
+    r = c.post("/api/articles", json={"items": [{"text": "x"}]}, headers={"Origin": "http://["})
+    assert r.status_code == 403 and r.headers["content-type"] == "application/json" and backend.added == []
+    assert c.get("/", headers={"Host": "[::1"}).status_code == 421

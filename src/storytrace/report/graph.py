@@ -51,8 +51,13 @@ def layers(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     return depth
 
 
-def derivation_svg(view: View, article_ids: list[str] | None = None, *, anchor_prefix: str = "#art-") -> Markup:
-    """SVG of the derivations touching `article_ids` (all when None); empty Markup when none."""
+def derivation_svg(view: View, article_ids: list[str] | None = None, *, anchor_prefix: str = "#art-",
+                   link_ids: set[str] | None = None) -> Markup:
+    """SVG of the derivations touching `article_ids` (all when None); empty Markup when none.
+
+    `link_ids`: the articles a node may link to (a capped report leaves some out, and a link to
+    an article that is not on the page would lead nowhere); None links every article.
+    """
     keep = set(article_ids) if article_ids is not None else None
     ders = [d for d in view.derivations if keep is None or d["to"] in keep or d["from"] in keep]
     if not ders:
@@ -129,7 +134,7 @@ def derivation_svg(view: View, article_ids: list[str] | None = None, *, anchor_p
         body = (f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="{4 if art else 16}"/>'
                 f'<text x="{x + 8:.1f}" y="{y + 19:.1f}">{escape(line1)}</text>'
                 f'<text x="{x + 8:.1f}" y="{y + 36:.1f}" class="sub">{escape(line2)}</text>')
-        if art:
+        if art and (link_ids is None or nid in link_ids):
             out.append(f'<a href="{escape(anchor_prefix + nid)}"><g class="{cls}"><title>{escape(tip)}</title>{body}</g></a>')
         else:
             out.append(f'<g class="{cls}"><title>{escape(tip)}</title>{body}</g>')

@@ -41,10 +41,19 @@ class Annotations:
         return [a for anns in self.by_article.values() for a in anns]
 
 
-def collect(view: View, max_other_chars: int = 600) -> Annotations:
-    """Every highlightable span the analysis has, keyed by article."""
+def collect(view: View, max_other_chars: int = 600, article_ids: set[str] | None = None) -> Annotations:
+    """Every highlightable span the analysis has, keyed by article.
+
+    `article_ids`: only these articles get annotations (a capped report shows some texts only);
+    an alignment whose other side is not among them keeps the other side's words but no jump
+    anchor. Annotation ids are numbered over the whole analysis either way, so an id means the
+    same span in a capped and an uncapped rendering.
+    """
     out = Annotations()
     n = 0
+
+    def shown(aid: str) -> bool:
+        return article_ids is None or aid in article_ids
 
     def text_of(aid: str) -> str:
         t = (view.by_id.get(aid) or {}).get("text")
@@ -68,21 +77,24 @@ def collect(view: View, max_other_chars: int = 600) -> Annotations:
                 sim_s = f", {p['kind']}{sim_s}"
             a_id, b_id = f"ann{n}a", f"ann{n}b"
             has_other = ok(src, from_sp)
-            out.add(Ann(a_id, dst, "reuse", to_sp[0], to_sp[1],
-                        f"{kind}: reused from {view.node_label(src)}{sim_s}",
-                        clip(text_of(src)[from_sp[0]:from_sp[1]], max_other_chars) if has_other else None,
-                        b_id if has_other else None,
-                        view.node_label(src)))
-            if has_other:
+            if shown(dst):
+                out.add(Ann(a_id, dst, "reuse", to_sp[0], to_sp[1],
+                            f"{kind}: reused from {view.node_label(src)}{sim_s}",
+                            clip(text_of(src)[from_sp[0]:from_sp[1]], max_other_chars) if has_other else None,
+                            b_id if has_other and shown(src) else None,
+                            view.node_label(src)))
+            if has_other and shown(src):
                 out.add(Ann(b_id, src, "reused", from_sp[0], from_sp[1],
                             f"{kind}: reused by {view.node_label(dst)}{sim_s}",
-                            clip(text_of(dst)[to_sp[0]:to_sp[1]], max_other_chars), a_id,
+                            clip(text_of(dst)[to_sp[0]:to_sp[1]], max_other_chars), a_id if shown(dst) else None,
                             view.node_label(dst)))
     for at in view.attributions:
         aid, sp = at.get("article_id"), span_of(at.get("span"))
         if not isinstance(aid, str) or not ok(aid, sp):
             continue
         n += 1
+        if not shown(aid):
+            continue
         who = view.node_label(at["source_id"]) if isinstance(at.get("source_id"), str) else "an unnamed source"
         quote = at.get("quote")
         kind = "quote" if isinstance(quote, str) and quote else "attribution"
@@ -98,6 +110,8 @@ def collect(view: View, max_other_chars: int = 600) -> Annotations:
             if not isinstance(aid, str) or not ok(aid, sp):
                 continue
             n += 1
+            if not shown(aid):
+                continue
             out.add(Ann(f"ann{n}c", aid, "claim", sp[0], sp[1],
                         f"claim {c.get('id')}: {clip(c.get('text'), 200)} \u2014 support {sup if sup is not None else '?'}, "
                         f"independent {ind if ind is not None else '?'}"))

@@ -37,8 +37,11 @@ def _ticks(lo: datetime, hi: datetime, n: int = 8) -> tuple[list[datetime], str]
 
 
 def timeline_svg(view: View, article_ids: list[str] | None = None, *, anchor_prefix: str = "#art-",
-                 claim_prefix: str = "#claim-") -> tuple[Markup, list[str]]:
-    """(SVG, ids of undated articles). SVG is empty Markup when nothing has a date."""
+                 claim_prefix: str = "#claim-", link_claims: set[str] | None = None) -> tuple[Markup, list[str]]:
+    """(SVG, ids of undated articles). SVG is empty Markup when nothing has a date.
+
+    `link_claims`: the claim ids a diamond may link to (a capped report lists some claims only);
+    None links every claim."""
     aids = article_ids if article_ids is not None else [a["id"] for a in view.articles]
     dated = [(a, view.article_time(a)) for a in aids]
     undated = [a for a, t in dated if t is None]
@@ -121,7 +124,10 @@ def timeline_svg(view: View, article_ids: list[str] | None = None, *, anchor_pre
             cx = x(when)
             rng = (f'<line x1="{cx:.1f}" y1="{y:.1f}" x2="{x(end):.1f}" y2="{y:.1f}" class="trange"/>' if end else "")
             tip = f"{t.get('time')}: {clip(t.get('text'), 200)}"
-            out.append(f'<a href="{escape(claim_prefix + str(t.get("claim_id")))}"><g class="tclaim"><title>{escape(tip)}</title>'
-                       f'{rng}<path d="M{cx:.1f},{y - 7:.1f} l7,7 l-7,7 l-7,-7 z"/></g></a>')
+            mark = (f'<g class="tclaim"><title>{escape(tip)}</title>'
+                    f'{rng}<path d="M{cx:.1f},{y - 7:.1f} l7,7 l-7,7 l-7,-7 z"/></g>')
+            if link_claims is None or str(t.get("claim_id")) in link_claims:
+                mark = f'<a href="{escape(claim_prefix + str(t.get("claim_id")))}">{mark}</a>'
+            out.append(mark)
     out.append("</svg>")
     return Markup("".join(out)), undated

@@ -6,12 +6,15 @@ import importlib
 import os
 import re
 import secrets
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..report import CSS as REPORT_CSS, JS as REPORT_JS, render_report, report_csp
@@ -34,10 +37,46 @@ class StoreUnavailable(RuntimeError):
     pass
 
 
+class Problem(BaseModel):
+    """The JSON body of every refusal under /api."""
+    detail: str
+
+
+# POST /api/articles reads its body by hand (so a wrong content type is a clear 415 and a bad
+# item a 422 naming it); the schema still declares that body and every refusal, so clients and
+# schema-driven testers (schemathesis) see the real contract.
+ADD_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["items"], "additionalProperties": True,
+    "properties": {"items": {
+        "type": "array", "minItems": 1, "maxItems": MAX_FILES,
+        "description": "articles to add, each named like a file (the name's extension picks the reader)",
+        "items": {"type": "object", "required": ["text"], "properties": {
+            "name": {"type": "string", "description": "file name (directories are dropped); default item-N.txt"},
+            "text": {"type": "string", "minLength": 1, "pattern": "\\S",
+                     "description": "the article: plain text, HTML, a JSON line, a feed..."}}}}}}}}}
+ADD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "what was added: new ids, duplicates, rejected inputs with reasons, store size"},
+    400: {"model": Problem, "description": "the body is not valid JSON"},
+    403: {"model": Problem, "description": "a cross-site request (Origin or Sec-Fetch-Site of another site)"},
+    411: {"model": Problem, "description": "no Content-Length"},
+    413: {"model": Problem, "description": f"body larger than the server's limit ({MAX_UPLOAD_BYTES} bytes by default)"},
+    415: {"model": Problem, "description": "not application/json"},
+    422: {"model": Problem, "description": "'items' missing, empty, too many, or an item without text"},
+}
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
     env.globals.update(clip=clip, safe_url=safe_url)
     return env
+
+
+def _netloc(url: str) -> str | None:
+    """The host[:port] of an Origin header; None when it does not parse (refused as cross-site)."""
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return None
 
 
 def safe_upload_name(name: object, i: int) -> str:
@@ -101,6 +140,31 @@ def _annotations(view: View):
     return hit
 
 
+PAGE_STORYLINES = 50   # storylines per page of the index (largest first)
+PAGE_ARTICLES = 500    # rows per page of /articles and of "articles in no storyline"
+
+
+def _storyline_index(view: View) -> list[tuple[dict, list[str]]]:
+    """(storyline, its article ids) largest first, computed once per loaded analysis (from
+    `View.storyline_index`, one pass over the events)."""
+    hit = view.__dict__.get("_storylines_ranked")
+    if hit is None:
+        hit = [(sl, [a for a in aids if a in view.by_id]) for sl, aids in view.storyline_index()]
+        hit.sort(key=lambda p: -len(p[1]))   # stable: equal sizes keep the analysis order
+        view.__dict__["_storylines_ranked"] = hit
+    return hit
+
+
+def _paged(items: list, page_arg: str, size: int) -> tuple[list, dict]:
+    """One page of `items` and what the template needs to say where it is (a page number that
+    is not one, or out of range, gives the nearest page rather than an error)."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(1, int(page_arg) if page_arg.isdigit() else 1), pages)
+    lo = (page - 1) * size
+    return items[lo: lo + size], {"page": page, "pages": pages, "first": lo + 1 if items else 0,
+                                  "last": min(lo + size, len(items)), "total": len(items)}
+
+
 _SUMMARY_CACHE: dict[int, tuple[View, dict]] = {}
 
 
@@ -143,21 +207,34 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        def refuse(detail: str, status: int) -> Response:
+            # /api answers in JSON ({"detail"}, as its schema documents); pages in plain text
+            if request.url.path.startswith("/api"):
+                response: Response = JSONResponse({"detail": detail}, status_code=status)
+            else:
+                response = PlainTextResponse(detail, status_code=status)
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
+
         host = (request.headers.get("host") or "").lower()
-        hostname = urlsplit("//" + host).hostname or ""
+        try:
+            hostname = urlsplit("//" + host).hostname or ""
+        except ValueError:  # "Host: [" and the like: no name at all, refused below
+            hostname = ""
         if "*" not in hosts and hostname not in hosts and f"[{hostname}]" not in hosts:
-            return PlainTextResponse("unknown host", status_code=421)
+            return refuse("unknown host", 421)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             origin = request.headers.get("origin")
-            if origin is not None and (origin == "null" or urlsplit(origin).netloc.lower() != host):
-                return PlainTextResponse("cross-site request refused", status_code=403)
+            if origin is not None and (origin == "null" or _netloc(origin) != host):
+                return refuse("cross-site request refused", 403)
             if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
-                return PlainTextResponse("cross-site request refused", status_code=403)
+                return refuse("cross-site request refused", 403)
             length = request.headers.get("content-length")
             if length is None:
-                return PlainTextResponse("a Content-Length is required", status_code=411)
+                return refuse("a Content-Length is required", 411)
             if not length.isdigit() or int(length) > max_upload_bytes:
-                return PlainTextResponse(f"request too large (limit {max_upload_bytes} bytes)", status_code=413)
+                return refuse(f"request too large (limit {max_upload_bytes} bytes)", 413)
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -197,18 +274,21 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
                 "date": v.article_date(aid)}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(msg: str | None = None):
+    def index(msg: str | None = None, page_no: str = Query("1", alias="page", max_length=12)):
         analysis, v = load()
         summaries = _summary_for(v, analysis)
+        shown, nav = _paged(_storyline_index(v), page_no, PAGE_STORYLINES)
         sls = []
-        for sl in v.storylines:
-            aids = [a for a in v.storyline_article_ids(sl) if a in v.by_id]
+        for sl, aids in shown:
             sls.append({"id": str(sl.get("id")), "title": clip(sl.get("title") or (v.article_title(aids[0]) if aids else "Untitled storyline"), 200),
                         "n_articles": len(aids), "n_events": len(sl.get("event_ids") or []),
                         "summary": summaries.get(str(sl.get("id")), [])})
         in_event = {a for e in v.events for a in e.get("article_ids") or []}
-        unassigned = [art_ref(v, a) for a in v.time_sorted([a["id"] for a in v.articles]) if a not in in_event]
-        return page("index.html", v=v, analysis=analysis, storylines=sls, unassigned=unassigned, msg=msg)
+        unassigned_ids = [a["id"] for a in v.articles if a["id"] not in in_event]
+        n_unassigned = len(unassigned_ids)
+        unassigned = [art_ref(v, a) for a in v.time_sorted(unassigned_ids)[:PAGE_ARTICLES]] if nav["page"] == 1 else []
+        return page("index.html", v=v, analysis=analysis, storylines=sls, unassigned=unassigned,
+                    n_unassigned=n_unassigned, nav=nav, msg=msg)
 
     @app.get("/storylines/{sid}", response_class=HTMLResponse, include_in_schema=False)
     def storyline(sid: str):
@@ -240,9 +320,10 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
                     graph=derivation_svg(v, aids, anchor_prefix="/articles/"))
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
-    def articles():
+    def articles(page_no: str = Query("1", alias="page", max_length=12)):
         _, v = load()
-        return page("articles.html", v=v, articles=[art_ref(v, a) for a in v.time_sorted([a["id"] for a in v.articles])])
+        ids, nav = _paged(v.time_sorted([a["id"] for a in v.articles]), page_no, PAGE_ARTICLES)
+        return page("articles.html", v=v, articles=[art_ref(v, a) for a in ids], nav=nav)
 
     @app.get("/articles/{aid}", response_class=HTMLResponse, include_in_schema=False)
     def article(aid: str):
@@ -329,7 +410,16 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
     def add_form():
         return page("add.html", v=None, limit_mb=max_upload_bytes // (1024 * 1024))
 
+    write_lock = threading.Lock()
+
     def run_add(items: list[tuple[str, bytes]]) -> dict:
+        """Store the items and refresh the analysis. Runs in a worker thread (never on the event
+        loop, which must keep answering pages while an analysis runs), one add at a time: two
+        concurrent re-analyses of one store would only compete for the same CPU."""
+        with write_lock:
+            return _run_add(items)
+
+    def _run_add(items: list[tuple[str, bytes]]) -> dict:
         try:
             api = importlib.import_module("storytrace.api")
             add_texts = api.add_texts
@@ -362,7 +452,7 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
         if not items:
             return page("add.html", status=400, v=None, limit_mb=max_upload_bytes // (1024 * 1024),
                         error="Nothing to add: choose files or paste a text.")
-        result = run_add(items)
+        result = await run_in_threadpool(run_add, items)
         return page("added.html", v=None, result=result, names=[n for n, _ in items])
 
     # ---------------------------------------------------------------- API
@@ -381,7 +471,7 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
     def api_storylines() -> list[dict]:
         return load()[1].storylines
 
-    @app.get("/api/storylines/{sid}", tags=["api"])
+    @app.get("/api/storylines/{sid}", tags=["api"], responses={404: {"model": Problem, "description": "no such storyline"}})
     def api_storyline(sid: str) -> dict:
         analysis, v = load()
         sl = dict(_one(v.storylines, "id", sid, "storyline"))
@@ -393,7 +483,7 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
     def api_events() -> list[dict]:
         return load()[1].events
 
-    @app.get("/api/events/{eid}", tags=["api"])
+    @app.get("/api/events/{eid}", tags=["api"], responses={404: {"model": Problem, "description": "no such event"}})
     def api_event(eid: str) -> dict:
         return _one(load()[1].events, "id", eid, "event")
 
@@ -401,7 +491,7 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
     def api_articles() -> list[dict]:
         return [{k: val for k, val in a.items() if k != "text"} for a in load()[1].articles]
 
-    @app.get("/api/articles/{aid}", tags=["api"])
+    @app.get("/api/articles/{aid}", tags=["api"], responses={404: {"model": Problem, "description": "no such article"}})
     def api_article(aid: str) -> dict:
         v = load()[1]
         a = v.by_id.get(aid)
@@ -436,7 +526,8 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
     def api_search(q: str = "") -> dict:
         return do_search(load()[1], q[:200])
 
-    @app.post("/api/articles", tags=["api"], summary="Add articles: {\"items\": [{\"name\", \"text\"}]}")
+    @app.post("/api/articles", tags=["api"], summary="Add articles: {\"items\": [{\"name\", \"text\"}]}",
+              openapi_extra={"requestBody": ADD_BODY}, responses=ADD_RESPONSES)
     async def api_add(request: Request) -> dict:
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             raise HTTPException(415, "send application/json")
@@ -452,7 +543,7 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
             if not isinstance(it, dict) or not isinstance(it.get("text"), str) or not it["text"].strip():
                 raise HTTPException(422, f"item {i} needs a non-empty 'text'")
             items.append((safe_upload_name(it.get("name") or f"item-{i}.txt", i), it["text"].encode("utf-8")))
-        return run_add(items)
+        return await run_in_threadpool(run_add, items)
 
     return app
 
