@@ -30,6 +30,30 @@ def name_tokens(s: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if w not in _STOP and len(w) > 1}
 
 
+# Second reading of the metric: the source or a group the article states for it (its affiliation).
+# Tokens are folded so "Democrat", "Democrats", "Democratic" (and "GOP" = "Republican") meet and
+# plurals meet singulars; generic group nouns never match on their own ("campaign" alone must not
+# make the Obama campaign the Romney campaign's).
+_FOLD = {"democrats": "democrat", "democratic": "democrat", "dem": "democrat", "dems": "democrat",
+         "republicans": "republican", "gop": "republican"}
+_GENERIC = {"party", "campaign", "committee", "house", "senate", "member", "lawmaker", "official", "congress",
+            "administration", "caucus", "office", "team", "state", "group", "company", "white"}
+
+
+def folded(s: str) -> set[str]:
+    out = set()
+    for w in name_tokens(s):
+        w = _FOLD.get(w, w)
+        if w.endswith("s") and len(w) > 3 and not w.endswith("ss"):
+            w = w[:-1]
+        out.add(w)
+    return out
+
+
+def group_tokens(s: str) -> set[str]:
+    return folded(s) - _GENERIC
+
+
 def load(corpora: Path):
     arts = {}
     for line in open(corpora / "basil" / "articles.jsonl", encoding="utf-8"):
@@ -74,12 +98,27 @@ def score(arts, named, atts_by_article):
     return hit / len(named), misses
 
 
+def score_affiliated(named, all_atts) -> float:
+    """Recall when the gold speaker may be named by the source or by a group the text states for it."""
+    hit = 0
+    for q in named:
+        gold = folded(q["speaker"])
+        for a in all_atts.get(q["article_id"], []):
+            if a.span[0] < q["end"] and q["start"] < a.span[1]:
+                toks = folded(a.source_name) | set().union(*(group_tokens(x.name) for x in a.affiliations))
+                if gold & toks:
+                    hit += 1
+                    break
+    return hit / len(named)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpora", type=Path, default=CORPORA)
     ap.add_argument("--spacy", action="store_true", help="also run with the spaCy NER pipeline")
     ap.add_argument("--sample", type=int, default=0, help="print N random attributions to check by hand")
     ap.add_argument("--misses", type=int, default=0, help="print N missed quotes")
+    ap.add_argument("--affiliations", type=int, default=0, help="print N random stated groups (affiliations) to check by hand")
     args = ap.parse_args()
     arts, named = load(args.corpora)
     rows = []
@@ -105,7 +144,9 @@ def main() -> None:
         rec_g, _ = score(arts, groups, by_art)
         by_role = {aid: [(a.span, f"{a.source_name} {a.role or ''}") for a in atts] for aid, atts in all_atts.items()}
         rec_r, _ = score(arts, named, by_role)
-        split_rows.append((label, rec_p, len(persons), rec_g, len(groups), rec_r))
+        rec_a, rec_ap, rec_ag = (score_affiliated(named, all_atts), score_affiliated(persons, all_atts),
+                                 score_affiliated(groups, all_atts))
+        split_rows.append((label, rec_p, len(persons), rec_g, len(groups), rec_r, rec_a, rec_ap, rec_ag))
         n = sum(len(v) for v in all_atts.values())
         quotes_with = sum(1 for v in all_atts.values() for a in v if a.quote)
         long_spans = sum(1 for v in all_atts.values() for a in v if a.span[1] - a.span[0] > 600)
@@ -125,8 +166,12 @@ def main() -> None:
         print(f"| {label} | {rec:.3f} | {found}/{len(named)} | {per:.1f} | {wq} | {ls} | {speed:.0f} |")
     print("\n| method | recall, speaker is a person | recall, speaker is a group | recall, name or role shares a token |")
     print("|---|---|---|---|")
-    for label, rp, np_, rg, ng, rr in split_rows:
+    for label, rp, np_, rg, ng, rr, *_ in split_rows:
         print(f"| {label} | {rp:.3f} (n={np_}) | {rg:.3f} (n={ng}) | {rr:.3f} |")
+    print("\n| method | recall, source or its stated group (all) | person speakers | group speakers |")
+    print("|---|---|---|---|")
+    for label, rp, np_, rg, ng, rr, ra, rap, rag in split_rows:
+        print(f"| {label} | {ra:.3f} | {rap:.3f} (n={np_}) | {rag:.3f} (n={ng}) |")
     for label, rec, found, per, wq, ls, kinds, speed in rows[:-1]:
         print(f"\nsource kinds ({label}): " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
     all_atts, misses = results["rules"]
@@ -137,6 +182,19 @@ def main() -> None:
             ctx = t[max(0, q["start"] - 150):q["end"] + 120].replace("\n", " ")
             got = [(a.source_name, a.cue) for a in all_atts[q["article_id"]] if a.span[0] < q["end"] and q["start"] < a.span[1]]
             print(f"- gold {q['speaker']!r} got {got} :: {ctx!r}")
+    if args.affiliations:
+        rnd = random.Random(7)
+        seen = {}
+        for aid, v in all_atts.items():
+            for a in v:
+                for x in a.affiliations:
+                    seen.setdefault((aid, a.source_name, x.kind, x.name), x)
+        keys = sorted(seen)
+        print(f"\n{len(keys)} distinct (article, source, stated group); random sample of {args.affiliations}:")
+        for k in rnd.sample(keys, min(args.affiliations, len(keys))):
+            x = seen[k]
+            t = arts[k[0]].text
+            print(f"- {k[1]!r} -> {x.kind} {x.name!r} <- {x.evidence!r} :: {t[max(0, x.span[0] - 60):x.span[1] + 30]!r}")
     if args.sample:
         rnd = random.Random(7)
         flat = [a for v in all_atts.values() for a in v]

@@ -121,7 +121,7 @@ def test_registry_merges_one_outlet_and_keeps_others_apart(seed_articles, seed_a
     assert len({post_id, by_name["the Hill"].id, by_name["CNN"].id}) == 3
     assert post_id == source_id(canonical("The Washington Post"))      # stable: a hash of the folded name
     d = post[0].to_dict()
-    assert set(d) == {"id", "name", "kind", "article_id", "aliases"}
+    assert set(d) == {"id", "name", "kind", "article_id", "aliases", "affiliations"}
     for att in reg.attributions:
         assert set(att) >= {"article_id", "source_id", "span", "text", "quote"}
 
@@ -215,8 +215,8 @@ def test_basil_speaker_recall(corpora):
             person_total += 1
             person_hits += ok
     assert len(named) == 380
-    assert hits / len(named) >= 0.62             # measured 0.645 (bench/results/sources.md)
-    assert person_hits / person_total >= 0.80     # speakers that are people, not groups
+    assert hits / len(named) >= 0.67             # measured 0.692 (bench/results/sources.md)
+    assert person_hits / person_total >= 0.92     # speakers that are people, not groups (measured 0.946)
     # Precision proxy: attribution spans are local, not whole articles.
     spans = [a.span[1] - a.span[0] for v in atts.values() for a in v]
     assert sum(s > 600 for s in spans) <= 0.005 * len(spans)

@@ -12,7 +12,7 @@ Span = tuple[int, int]
 WORD = re.compile(r"\w+(?:[''\u2019.\-]\w+)*", re.UNICODE)
 
 # Abbreviations after which a period does not end a sentence (titles, months, initials, etc.).
-_ABBREV = frozenset("""mr mrs ms dr prof sen rep gov gen lt col sgt capt cmdr adm st jr sr vs etc inc corp co ltd
+_ABBREV = frozenset("""mr mrs ms dr prof sen sens rep reps gov gen lt col sgt capt cmdr adm st jr sr vs etc inc corp co ltd
 u.s u.k u.n e.g i.e no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx fig al
 pres rev hon gov't sen. rep.""".split())
 

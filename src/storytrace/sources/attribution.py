@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from storytrace.model import Article
+from storytrace.sources.affiliation import group_affiliations, person_affiliations
 from storytrace.sources.cues import Cue, blank_parens, sentence_cues, unwrap
 from storytrace.sources.model import Attribution, Span
 from storytrace.sources.quotes import Quote, find_quotes, mask_quotes, quote_text
@@ -49,18 +50,53 @@ def extract_attributions(article: Article, *, nlp=None) -> list[Attribution]:
     quotes = find_quotes(flow)
     masked = mask_quotes(flow, quotes)
     ents = spacy_entities(text, nlp) if nlp is not None else None
-    persons = person_names(masked, ents)
+    sents = sentence_spans(masked)
+    persons = person_names(masked, ents, sents)
     known = {p.name.split()[-1] for p in persons}
     cues: list[Cue] = []
-    for ss, se in sentence_spans(masked):
+    for ss, se in sents:
         cues.extend(sentence_cues(flow, masked, ss, se, quotes, known))
     cues.sort(key=lambda c: c.pos)
     outlets = outlet_names(masked)
-    resolved = resolve_all(cues, persons, outlets, ents, titled_names(masked))
+    resolved = resolve_all(cues, persons, outlets, ents, titled_names(masked), text=flow, masked=masked)
     out = _to_attributions(article.id, text, quotes, cues, resolved)
     out.extend(wire_credits(article, text))
     out.sort(key=lambda a: (a.span[0], a.span[1]))
-    return _dedupe(out)
+    out = _dedupe(out)
+    _attach_affiliations(text, out)
+    return out
+
+
+def _attach_affiliations(text: str, atts: list[Attribution]) -> None:
+    """Each source's stated groups: for a person, read around every mention of them in the article;
+    for a group ("House Democrats", "the Roe campaign"), from its own name; for a described person
+    ("the Republican senator"), also from the words that described them."""
+    people: dict[str, list[Span]] = {}
+    for a in atts:
+        if a.source_kind == "person":
+            sp = people.setdefault(a.source_name, [])
+            if a.source_span and text[a.source_span[0]:a.source_span[1]] == a.source_name:
+                sp.append(a.source_span)
+    surnames: dict[str, int] = {}
+    for n in people:
+        surnames[n.split()[-1]] = surnames.get(n.split()[-1], 0) + 1
+    found = {n: person_affiliations(text, n, sp, surnames[n.split()[-1]] == 1 and len(n.split()) > 1)
+             for n, sp in people.items()}
+    # "Roe attorney Jane Doe": Roe is a person of the article, not an organisation.
+    person_words = {w for n in people for w in n.split()}
+    for n, affs in found.items():
+        found[n] = [x for x in affs if not (x.kind == "organization" and x.name.split()[-1] in person_words)]
+    for a in atts:
+        if a.source_kind == "person":
+            affs = list(found.get(a.source_name, []))
+            if a.source_span and a.mention and a.mention != a.source_name:
+                # "the Republican senator said": the description states the group.
+                for x in group_affiliations(text, a.source_span):
+                    if not any(y.kind == x.kind for y in affs):
+                        affs.append(x)
+            a.affiliations = affs
+        elif a.source_kind in ("other", "organization") and a.source_span:
+            a.affiliations = group_affiliations(text, a.source_span)
 
 
 # ----------------------------------------------------------------------------- attributions

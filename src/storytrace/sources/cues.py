@@ -31,7 +31,12 @@ _CLAUSE_PUNCT = ",;:()\u2014\u2013\u2015\u2012\u201c\u201d\"[]|"
 _NOUNLIKE = frozenset("""remarks claims reports notes comments states posts tweets estimates counters charges replies
 responds concludes adds""".split())
 _TIME_TAIL = re.compile(r"(?:\s+(?:on|last|this|early|late|earlier|later|in)?\s*(?:monday|tuesday|wednesday|thursday|friday|saturday|"
-                        r"sunday|week|month|year|morning|afternoon|evening|night|weekend|today|yesterday|tonight))+\s*$", re.I)
+                        r"sunday|week|month|year|morning|afternoon|evening|night|weekend|today|yesterday|tonight|january|february|"
+                        r"march|april|june|july|august|september|october|november|december))+\s*$", re.I)
+# The last word before a position (searched in a short window: "$" scans are costly on long sentences).
+_COORD_END = re.compile(r"[,;]\s*(?:but|and|while|whereas|although|though|yet)\s*$")
+_LAST_WORD = re.compile(r"([\w'\u2019]+)\W*$")
+_LAST_WORD_SPACE = re.compile(r"([\w']+)\s*$")
 _QUOTE_MARKS = "\u201c\u201d\"\u201e\u00ab\u00bb"
 
 @dataclass
@@ -172,7 +177,7 @@ def _source_like(text: str, s: int, e: int) -> bool:
 
 
 def _prev_word(masked: str, ss: int, vs: int) -> str:
-    m = re.search(r"([\w'\u2019]+)[^\w]*$", masked[ss:vs])
+    m = _LAST_WORD.search(masked, max(ss, vs - 60), vs)
     return m.group(1).lower() if m else ""
 
 
@@ -186,7 +191,7 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
             and not re.search(r"\b(?:went|goes|go|going) on to$", between):
         return None
     if verb in _NOUNLIKE:
-        pw = re.search(r"([\w'\u2019]+)\W*$", masked[ss:vs])
+        pw = _LAST_WORD.search(masked, max(ss, vs - 60), vs)
         w = pw.group(1) if pw else ""
         if re.search(r"['\u2019]s?$", w) or not (between.endswith((",", "\u201d", '"')) or w[:1].isupper() or w.lower() in ("he", "she", "it", "they")
                 or w.lower() in L.ROLE_NOUNS or w.lower() in L.DOCUMENT_NOUNS):
@@ -195,12 +200,16 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
         return None
     if verb in L.TO_INFINITIVE_VERBS and re.match(r"\s+(?:\w+\s+)?to\s+[a-z]", masked[ve:se]):
         return None
+    if verb in ("asked", "asks") and re.match(r"\s+for\b", masked[ve:se]):
+        return None         # "everything they asked for": a request, not speech
+    if verb == "charged" and re.match(r"\s+with\b", masked[ve:se]):
+        return None         # "the group charged with protecting": a duty or an indictment, not speech
     # Strip adverbs/auxiliaries between subject and verb.
     k = vs
     while True:
-        w = re.search(r"([\w']+)\s*$", masked[ss:k])
+        w = _LAST_WORD_SPACE.search(masked, max(ss, k - 60), k)
         if w and (w.group(1).lower() in L.SKIP_BEFORE_VERB or (w.group(1).islower() and w.group(1).endswith("ly") and len(w.group(1)) > 4)):
-            k = ss + w.start(1)
+            k = w.start(1)
         else:
             break
     left = masked[ss:k].rstrip()
@@ -217,7 +226,17 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
         if verb in L.PARTICIPLES and earlier:
             subj, inherited = earlier[-1].mention, True
         elif left.endswith("who") and left[:-3].rstrip().endswith(","):
-            subj, _r, _c = _apposition(text, masked, ss, ss + len(left[:-3].rstrip()) - 1)
+            comma = ss + len(left[:-3].rstrip()) - 1
+            subj, _r, _c = _apposition(text, masked, ss, comma)
+            if subj is None:
+                # "... even from President Roe, who said": the name right before the relative clause.
+                toks = tokens(masked, max(ss, comma - 60), comma)
+                k = len(toks)
+                while k > 0 and toks[k - 1].cap:
+                    k -= 1
+                if k < len(toks):
+                    m2 = analyse(text, toks[k].s, toks[-1].e)
+                    subj = m2 if m2 is not None and m2.kind == "person" and not m2.anaphor else None
             if subj is None and earlier:
                 subj = earlier[-1].mention
             inherited = subj is not None
@@ -237,6 +256,9 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
             np_e = _np_end(masked, ve, se, 14)
             subj = None if re.match(r"\s*(?:in|on|at|to|during|after|before|from|with|that|this|last|it)\b", masked[ve:np_e]) \
                 else analyse(text, ve, np_e)
+            if subj is not None and subj.role and (re.search(r"\b(?:to|and|or|with|by)$", subj.role)
+                                                   or set(subj.role.lower().split()) & L.DOCUMENT_NOUNS):
+                subj = None     # 'wrote an open letter to X': X is the addressee, not the writer
             inverted = subj is not None
             if inverted:
                 ve = np_e
@@ -272,6 +294,8 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
     before = _trim(masked, ss, subj_start) if not inherited else None
     if before and re.fullmatch(r"[A-Z][A-Z .,'\u2019-]+", masked[before[0]:before[1]]):
         before = None       # a dateline ("WASHINGTON -"), not reported content
+    if before and not inverted and _COORD_END.search(masked, before[0], subj_start):
+        before = None       # "X happened, but officials had warned about Y": a coordinated clause, not what they said
     if inverted:
         before = _trim(masked, ss, vs)
     rest = _trim(masked, after_s, se)
@@ -314,6 +338,13 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
             if q.start == j:
                 content = (q.start, q.end)
                 break
+        else:
+            # '... lashed out on Twitter, saying:' then the post as its own short paragraph, unquoted.
+            pe = masked.find("\n", j)
+            pe = len(masked) if pe < 0 else pe
+            if masked[ss:se].rstrip().endswith(":") and 0 < pe - j <= 400 and "\n" in masked[se:j] \
+                    and not any(ch in _QUOTE_MARKS for ch in text[j:pe]):
+                content = _trim(masked, j, pe)
     score = 0.9 if subj.anaphor is None else 0.75
     return Cue(verb, vs, subj, content, (ss, se), via=via, score=score,
                 evidence=text[min(subj.span[0], vs):max(ve, subj.span[1])])
@@ -361,6 +392,14 @@ def _clause_subject(text: str, masked: str, ss: int, limit: int, known: set[str]
                     return m
             i = j + 1
             continue
+        if (t.low in L.ROLE_NOUNS or t.low in L.TITLES) and not t.cap and not t.low.endswith("s") and i > 0:
+            k = i - 1
+            while k > 0 and i - k < 3 and toks[k].low != "the" and (toks[k].low in L.TITLES or re.search(r"(?:an|ic)$", toks[k].low)):
+                k -= 1
+            if toks[k].low == "the" and not (k > 0 and toks[k - 1].low in _PREPS):
+                m = analyse(text, toks[k].s, t.e)       # "the senator", "the Republican senator": refers back
+                if m is not None and m.anaphor == "role":
+                    return m
         if t.low in L.ROLE_NOUNS and not after_prep and t.low.endswith("s") and i > 0 and toks[i - 1].low in ("the", "some", "many", "several", "two", "three"):
             m = analyse(text, toks[i - 1].s, t.e)
             if m is not None:
@@ -368,6 +407,9 @@ def _clause_subject(text: str, masked: str, ss: int, limit: int, known: set[str]
                 return m
         i += 1
     return None
+
+
+_TITLE_SMALL = frozenset("the of a an and in on for to with at from by".split())
 
 
 def _context_cues(text: str, masked: str, ss: int, se: int, quotes: list[Quote], taken: list[Cue], known: set[str]) -> list[Cue]:
@@ -380,8 +422,15 @@ def _context_cues(text: str, masked: str, ss: int, se: int, quotes: list[Quote],
         if not re.search(r"\w", masked[ss:q.start]):
             continue
         words = re.findall(r"[\w'\u2019-]+", text[q.inner_start:q.inner_end])
-        if words and all(w[0].isupper() for w in words) and len(words) <= 6:
+        if words and all(w[0].isupper() or w.lower() in _TITLE_SMALL for w in words) and words[0][0].isupper() and len(words) <= 6:
             continue        # a title in quotes ("Outnumbered", "The American President"), not speech
+        first = re.match(r"\s*([A-Z][a-z]+ing)\b", masked[ss:q.start])
+        later = [c for c in taken if c.pos > q.end and c.cue not in ("according to", "per", "citing")]
+        if first and later:
+            # 'Calling X a "coward," Roe told ...': the opening participle shares the main clause's subject.
+            out.append(Cue("context", q.start, later[0].mention, (q.start, q.end), (ss, se), score=0.6,
+                           evidence=text[ss:q.start].strip()[-120:]))
+            continue
         subj = _clause_subject(text, masked, ss, q.start, known)
         if subj is None:
             continue
@@ -411,7 +460,7 @@ def _boundary(masked: str, ss: int, k: int) -> int:
     return ss + b
 
 
-_APPOSITIVE = re.compile(r"(?:who|whose|which|a|an|the|former|one|his|her|its|their|[a-z][\w-]*|[DRI]-[\w.]+|"
+_APPOSITIVE = re.compile(r"(?:who|whose|which|a|an|the|former|one|his|her|its|their|[a-z][\w-]*|\d{1,3}\b|[DRI]-[\w.]+|"
                          r"(?:Democrat|Republican|Independent)s?\b|[A-Z][\w.]*\s+(?:spokes\w+|chair\w*|director|secretary|president|member))")
 
 
@@ -422,7 +471,8 @@ def _apposition(text: str, masked: str, ss: int, comma: int) -> tuple[Mention | 
     lo = comma
     while lo > ss and masked[lo - 1] not in ";:()\u2014\u2013\u201c\u201d\"[]":
         lo -= 1
-    cuts = [lo - 1] + [i for i in range(lo, comma) if masked[i] == ","] + [comma]
+    cuts = [lo - 1] + [i for i in range(lo, comma) if masked[i] == "," and not (
+        masked[i - 1:i].isdigit() and masked[i + 1:i + 2].isdigit())] + [comma]      # not "14,000"
     segs = [(cuts[i] + 1, cuts[i + 1]) for i in range(len(cuts) - 1)]
     roles: list[str] = []
     for k in range(len(segs) - 1, max(-1, len(segs) - 6), -1):
@@ -441,10 +491,11 @@ def _apposition(text: str, masked: str, ss: int, comma: int) -> tuple[Mention | 
         m = analyse(text, a, b)
         named = m is not None and not m.anaphor and m.kind != "other"
         described = re.match(r"(?:a|an)\s", seg) and not (m is not None and m.via_doc)
-        if named and not described and len(re.sub(re.escape(m.name), "", seg).split()) <= 3:
-            role = roles[-1] if roles else None
-            return m, role, a
-        if len(seg.split()) > 14 or not _APPOSITIVE.match(seg):
+        if named and not described and len(text[a:b].replace(m.name, "").split()) <= (6 if m.via_doc else 3):
+            words = [r for r in roles if not r.isdigit()]       # "Jane Roe, 31, ...": an age is no role
+            return m, (words[-1] if words else None), a
+        limit = 40 if re.match(r"(?:who|whose|which)\s", seg) else 20 if re.match(r"(?:the|a|an)\s", seg) else 14
+        if len(seg.split()) > limit or not _APPOSITIVE.match(seg):
             break
         if re.match(r"\w+ing\b", seg) and not roles:
             break
@@ -481,6 +532,9 @@ def _sentence_subject(text: str, masked: str, ss: int, limit: int) -> Mention | 
         return None
     if toks[0].low in L.PRONOUNS_PERSON | L.PRONOUNS_GROUP:
         return analyse(text, toks[0].s, toks[0].e)
+    if toks[0].low in ("his", "her") and len(toks) <= 3:
+        # 'His response: "..."', 'Her answer: "..."': the possessor speaks.
+        return Mention(text[toks[0].s:toks[0].e], "person", None, (toks[0].s, toks[0].e), anaphor="person")
     i = 0
     while i < len(toks) and (toks[i].cap or toks[i].low in ("the", "of")) and i < 8:
         i += 1

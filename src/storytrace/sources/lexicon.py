@@ -49,14 +49,14 @@ janet ruth maria heather diane virginia julie joyce victoria kelly christina lau
 megan cheryl martha andrea frances hannah jacqueline ann gloria jean kathryn alice teresa sara janice doris
 madison julia grace judy abigail marie denise beverly amber theresa marilyn danielle diana brittany natalie sophia
 rose isabella alexis kayla charlotte hillary michele kirsten kamala elizabeth nikki sarah condoleezza dianne
-susan maxine ilhan alexandria rashida ayanna tulsi kellyanne hope ivanka melania malia sasha huma heidi""".split())
+susan maxine ilhan alexandria rashida ayanna tulsi kellyanne hope ivanka melania malia sasha huma heidi meredith jill joy stacey tammy liz""".split())
 MALE_NAMES = frozenset("""james robert john michael david william richard joseph thomas charles christopher daniel matthew
 anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason jeffrey ryan
 jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin samuel gregory alexander frank
 patrick raymond jack dennis jerry tyler aaron jose adam nathan henry douglas zachary peter kyle ethan walter noah
 jeremy christian keith roger terry gerald harold sean austin carl arthur lawrence dylan jesse jordan bryan billy
 joe bruce gabriel logan albert willie alan juan wayne elijah randy roy vincent ralph eugene russell bobby mason
-philip louis barack mitt mitch chuck ted marco rick newt jeb bernie vladimir xi kim boris emmanuel angela""".split()) - FEMALE_NAMES
+philip louis barack mitt mitch chuck ted marco rick newt jeb bernie vladimir xi kim boris emmanuel angela tim jim tom bob ben dan mike steve jeff greg bill nick sam pete""".split()) - FEMALE_NAMES
 
 PRONOUNS_PERSON = frozenset("he she".split())
 PRONOUNS_GROUP = frozenset("they".split())
@@ -84,10 +84,14 @@ DOCUMENT_NOUNS = frozenset("""report reports statement statements study studies 
 documents memo memorandum letter filing complaint lawsuit indictment release post tweet email data poll
 investigation review paper article story interview transcript video footage recording
 assessments estimates estimate findings briefing ad ads advertisement commercial spot website resolution
-op-ed editorial column book speech message tweets posting blog""".split())
+op-ed editorial column book speech message tweets posting blog account suit""".split())
 
 # Anaphors for a newsroom: "sent to the publication", "the newspaper reported".
 OUTLET_ANAPHORS = frozenset("publication newspaper paper outlet broadcaster network magazine daily tabloid site website station channel".split())
+
+# Anaphors for an organisation: "the group said", "the campaign said".
+ORG_ANAPHORS = frozenset("""group party campaign organization organisation company committee firm union coalition
+association administration movement caucus charity foundation""".split())
 
 # Name-final or name-internal words that mark a news outlet ("the ... Post", "... News").
 OUTLET_WORDS = frozenset("""post times news journal herald tribune gazette telegraph guardian chronicle observer daily
@@ -117,7 +121,7 @@ foreign defense defence interior finance state first lady king queen prince prin
 brother sheikh ayatollah supreme former acting assistant associate executive ceo cfo coo founder analyst
 professor coach captain officer detective sheriff commissioner chancellor premier councilman councilwoman
 congressman congresswoman lawmaker candidate nominee host anchor editor columnist economist strategist
-pastor rabbi imam cardinal""".split())
+pastor rabbi imam cardinal representatives senators""".split())
 
 # Recipients of "told" that are an audience, not a newsroom.
 AUDIENCE_WORDS = frozenset("""reporters journalists media press audience crowd supporters lawmakers congress

@@ -17,6 +17,8 @@ TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019\-]|\.(?=\w))*\.?|\d[\d,.]*|&")
 _POSS = re.compile(r"['\u2019]s$")
 CONNECTORS = frozenset("of for the and on de del la le von van al bin el & in".split())
 _HONORIFIC = frozenset("mr mrs ms miss dr prof sen rep gov gen lt col sgt capt cmdr adm rev hon".split())
+# Abbreviations inside names whose period is no sentence end ("St. Louis", "Mt. Vernon").
+_ABBREV_KEEP = frozenset("st mt ft".split())
 _PREPS_NP = frozenset("with to from by for at in on about against into than".split())
 _PERSON_STOP = L.ORG_WORDS | L.OUTLET_WORDS | L.AGENCY_WORDS | L.DOCUMENT_NOUNS | L.WEEKDAYS | L.MONTHS | frozenset("this that these those the".split())
 
@@ -64,7 +66,7 @@ def tokens(text: str, start: int, end: int) -> list[Tok]:
         t = m.group()
         s, e = m.span()
         # A final period belongs to the word only for abbreviations ("Mr.", "U.S.").
-        if t.endswith(".") and not (t[:-1].lower() in _HONORIFIC or re.fullmatch(r"(?:\w\.)+", t)):
+        if t.endswith(".") and not (t[:-1].lower() in _HONORIFIC or t[:-1].lower() in _ABBREV_KEEP or re.fullmatch(r"(?:\w\.)+", t)):
             t, e = t[:-1], e - 1
         out.append(Tok(t, s, e))
     return out
@@ -114,6 +116,13 @@ def _strip_leading(toks: list[Tok]) -> list[Tok]:
     i = 0
     while i < len(toks) and toks[i].low in L.LEADING_FILLERS:
         i += 1
+    # "Attacking Jane Roe, ...": a sentence-opening participle is no part of the name.
+    if i + 1 < len(toks) and toks[i].cap and toks[i].low.endswith("ing") and len(toks[i].low) > 5 and toks[i + 1].cap:
+        j = i + 1
+        while j < len(toks) and toks[j].cap:
+            j += 1
+        if name_kind(toks[i + 1:j]) == "person":
+            i += 1
     return toks[i:]
 
 
@@ -196,6 +205,9 @@ def analyse(text: str, start: int, end: int, hint: str | None = None) -> Mention
         head = _base(low[-1])
         if head in L.OUTLET_ANAPHORS and definite and n <= 3:
             return Mention(whole, "outlet", None, span, anaphor="outlet", head=head, definite=True)
+        if head in L.ORG_ANAPHORS and definite and n <= 3:
+            # "the group said", "the campaign said": the organisation named before.
+            return Mention(whole, "organization", None, span, anaphor="org", head=head, definite=True)
         heads = [x for x in low if x in L.ROLE_NOUNS]
         if heads:
             if definite and n <= 3:
@@ -258,6 +270,12 @@ def analyse(text: str, start: int, end: int, hint: str | None = None) -> Mention
                 kind = "outlet"
             if before and len(name) == 1 and before[-1].low == "the":
                 return Mention(_span_text(text, [before[-1]] + name), kind, None, (before[-1].s, name[-1].e))
+            if len(before) >= 2 and before[-1].low in ("and", "&") and before[-2].cap and not titled:
+                # "Nebraska and Oklahoma": two named parties speaking together.
+                k = len(before) - 2
+                while k > 0 and before[k - 1].cap:
+                    k -= 1
+                return Mention(text[before[k].s:name[-1].e], "organization", None, (before[k].s, name[-1].e))
             return Mention(_span_text(text, name), kind, role, (name[0].s, name[-1].e))
     # A described group, possibly with proper adjectives: "Western officials", "House Democrats".
     heads = [x for x in low if x in L.ROLE_NOUNS]
@@ -329,6 +347,19 @@ def _leading_person(toks: list[Tok]) -> tuple[list[Tok], list[Tok]] | None:
     i = 0
     while i < len(toks) and (_base(toks[i].low) in L.TITLES or toks[i].low in _HONORIFIC) and toks[i].cap:
         i += 1
+    # "Fellow Democratic Sen. Jane Roe of Ohio", "House GOP leader Jane Roe of Ohio": the name
+    # follows the last title or role word of the opening run.
+    k, last_title = i, -1
+    while k < len(toks) and (toks[k].cap or toks[k].low in L.TITLES or toks[k].low in L.ROLE_NOUNS) and not _POSS.search(toks[k].low):
+        if _base(toks[k].low) in L.TITLES or toks[k].low in _HONORIFIC or toks[k].low in L.ROLE_NOUNS:
+            last_title = k
+        k += 1
+    if last_title >= i:
+        j = last_title + 1
+        while j < len(toks) and toks[j].cap and not _POSS.search(toks[j].low):
+            j += 1
+        if j - last_title - 1 >= 2:
+            i = last_title + 1
     j = i
     while j < len(toks) and toks[j].cap and not _POSS.search(toks[j].low):
         j += 1

@@ -34,12 +34,16 @@ class Attribution:
     via_mention: str | None = None   # the words used for it ("the publication")
     score: float = 1.0
     evidence: str = ""
+    # Groups the source belongs to or speaks for, as the article states them (party from "D-N.Y.",
+    # "House", "a spokeswoman for the X campaign"), each with its span: `affiliation.Affiliation`.
+    affiliations: list = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["span"] = list(self.span)
         d["source_span"] = list(self.source_span) if self.source_span else None
         d["via_span"] = list(self.via_span) if self.via_span else None
+        d["affiliations"] = [a.to_dict() for a in self.affiliations]
         return d
 
 
@@ -55,10 +59,12 @@ class Source:
     article_id: str | None = None
     aliases: list[str] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
+    # Groups stated for this source in any article: [{"name", "kind": "party|chamber|organization"}].
+    affiliations: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind, "article_id": self.article_id,
-                "aliases": list(self.aliases)}
+                "aliases": list(self.aliases), "affiliations": [dict(a) for a in self.affiliations]}
 
 
 @dataclass

@@ -2,17 +2,21 @@
 
 News text mixes curly and straight double quotes, leaves quotes open, and runs one quote over
 several paragraphs (each continuing paragraph reopens with a quote mark and only the last one
-closes it). `find_quotes` pairs marks paragraph by paragraph under those conventions and never
-fails: an unclosed quote ends at its paragraph's end and is flagged `closed=False`.
+closes it); a quoted post or letter set line by line runs over paragraphs without reopening marks
+until its closing curly mark. `find_quotes` pairs marks paragraph by paragraph under those
+conventions and never fails: an unclosed quote ends at its paragraph's end and is flagged `closed=False`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 OPEN = "\u201c\u201e\u00ab"      # “ „ «
 CLOSE = "\u201d\u00bb"           # ” »
 STRAIGHT = '"'
 ALL = OPEN + CLOSE + STRAIGHT
+_ANY_QUOTE = re.compile("[" + re.escape(OPEN + CLOSE + STRAIGHT) + "]")
+_MARKS = re.compile("[\n`'" + re.escape(ALL) + "]")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,11 @@ def find_quotes(text: str) -> list[Quote]:
     paras = 1
     i = 0
     while i < n:
+        # Jump to the next character that matters (a mark or a line break): most text is neither.
+        m = _MARKS.search(text, i)
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
         if c == "\n":
             if open_at is not None:
@@ -51,6 +60,12 @@ def find_quotes(text: str) -> list[Quote]:
                 if j < n and (text[j] in OPEN or (text[j] == STRAIGHT and _is_opening_straight(text, j))):
                     paras += 1
                     i = j + 1
+                    continue
+                if text[open_at] in OPEN and _closes_later(text, j):
+                    # A curly quote whose lines are set as paragraphs (a post, a letter): the next
+                    # quote mark within four paragraphs closes it.
+                    paras += 1
+                    i = j
                     continue
                 end = i
                 while end > open_at + 1 and text[end - 1].isspace():
@@ -91,6 +106,12 @@ def find_quotes(text: str) -> list[Quote]:
             end -= 1
         _push(quotes, text, open_at, end, False, paras)
     return quotes
+
+
+def _closes_later(text: str, j: int) -> bool:
+    """The first quote mark after j, within four paragraphs and 600 characters, is a closing curly mark."""
+    m = _ANY_QUOTE.search(text, j, min(len(text), j + 600))
+    return m is not None and m.group() in CLOSE and text.count("\n\n", j, m.start()) <= 3 and text.count("\n", j, m.start()) <= 7
 
 
 def _push(quotes: list[Quote], text: str, start: int, end: int, closed: bool, paras: int) -> None:

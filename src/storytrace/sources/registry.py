@@ -52,6 +52,7 @@ def build_registry(articles: list[Article], attributions: list[Attribution]) -> 
     kinds: dict[str, Counter] = defaultdict(Counter)
     aliases: dict[str, set[str]] = defaultdict(set)
     roles: dict[str, set[str]] = defaultdict(set)
+    affs: dict[str, Counter] = defaultdict(Counter)
     for a in attributions:
         k = _key(a)
         names[k][a.source_name] += 1
@@ -60,6 +61,8 @@ def build_registry(articles: list[Article], attributions: list[Attribution]) -> 
             aliases[k].add(a.mention)
         if a.role:
             roles[k].add(a.role)
+        for x in a.affiliations:
+            affs[k][(x.kind, x.name)] += 1
         if a.via:
             vk = canonical(a.via)
             names[vk][a.via] += 1
@@ -101,11 +104,15 @@ def build_registry(articles: list[Article], attributions: list[Attribution]) -> 
         for r in sorted(roles[k]):
             if r not in s.roles:
                 s.roles.append(r)
+        for (kind, name), _n in affs[k].most_common():
+            if not any(x["kind"] == kind and x["name"] == name for x in s.affiliations):
+                s.affiliations.append({"name": name, "kind": kind})
     out = []
     for a in attributions:
         s = sources[final(_key(a))]
         d = {"article_id": a.article_id, "source_id": s.id, "span": [a.span[0], a.span[1]], "text": a.text,
-             "quote": a.quote, "cue": a.cue, "role": a.role, "score": a.score, "evidence": a.evidence}
+             "quote": a.quote, "cue": a.cue, "role": a.role, "score": a.score, "evidence": a.evidence,
+             "affiliations": [x.to_dict() for x in a.affiliations]}
         if a.via:
             d["via_source_id"] = sources[final(canonical(a.via))].id
         out.append(d)

@@ -16,7 +16,8 @@ from storytrace.sources.mentions import Mention, name_kind, tokens
 from storytrace.sources.model import Span
 from storytrace.text import sentence_spans
 
-_NAME_RE = re.compile(r"\b[A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?(?:[ \t]+(?:[A-Z]\.[ \t]+)?[A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?){1,3}\b")
+_NAME_WORD = r"(?:(?:St|Mt|Ft)\.|[A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)"
+_NAME_RE = re.compile(r"\b" + _NAME_WORD + r"(?:[ \t]+(?:[A-Z]\.[ \t]+)?" + _NAME_WORD + r"){1,7}\b")
 _OUTLET_NAME_RE = re.compile(r"\b(?:the\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,4}(?:Post|Times|News|Journal|Herald|Tribune|Gazette|Telegraph|Guardian|Chronicle|Daily|Magazine)\b")
 
 @dataclass
@@ -69,7 +70,7 @@ def _gender_of(words: list[str], first: str | None = None) -> str | None:
 _TITLED_ONE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|President|Sen|Senator|Rep|Representative|Gov|Governor|Mayor|Justice|Judge|Speaker)\.?[ \t]+([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b(?![ \t]+[A-Z])")
 
 
-def person_names(masked: str, ents) -> list[_Person]:
+def person_names(masked: str, ents, sents: list[Span] | None = None) -> list[_Person]:
     """Person mentions outside quotes, in order, with what gender cues the text gives."""
     found: list[tuple[int, int, str, str | None]] = []
     if ents:
@@ -89,7 +90,7 @@ def person_names(masked: str, ents) -> list[_Person]:
             toks = toks[ti[-1] + 1:]
         if len(toks) >= 2 and name_kind(toks) == "person":
             before = masked[max(0, toks[0].s - 25):toks[0].s].split()[-2:]
-            name = re.sub(r"['\u2019]s$", "", masked[toks[0].s:toks[-1].e])     # "Donald Trump's" -> "Donald Trump"
+            name = _POSS_END.sub("", masked[toks[0].s:toks[-1].e])     # "Donald Trump's" -> "Donald Trump"
             found.append((toks[0].s, toks[0].s + len(name), name, _gender_of(pre + before, toks[0].text)))
     full = {}
     found.sort(key=lambda f: (f[0], f[1]))
@@ -99,31 +100,51 @@ def person_names(masked: str, ents) -> list[_Person]:
             full[n.split()[-1]][1] = g
     # Titled surnames ("President Smith", "Ms. Rice") are people even when no full name is given.
     for m in _TITLED_ONE.finditer(masked):
-        last = re.sub(r"['\u2019]s$", "", m.group(2))
+        last = _POSS_END.sub("", m.group(2))
         if last not in full and last.lower() not in L.TITLES:
             full[last] = [last, _gender_of([m.group(1)])]
     # Surnames alone ("Ms. Rice", "Rice said"): map to the full name used before.
-    for m in re.finditer(r"\b(?:(Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov)\.?\s+)?([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b", masked):
-        last = re.sub(r"['\u2019]s$", "", m.group(2))
+    for m in _SURNAME_RE.finditer(masked):
+        last = _POSS_END.sub("", m.group(2))
         if last in full:
             g = _gender_of([m.group(1) or ""])
             if g:
                 full[last][1] = g
             found.append((m.start(2), m.end(2), full[last][0], g))
-    sents = sentence_spans(masked)
+    sents = sentence_spans(masked) if sents is None else sents
     out: list[_Person] = []
     seen_sent: set[int] = set()
     si = 0
     for s, e, n, g in sorted(set(found), key=lambda f: (f[0], f[1])):
         while si < len(sents) - 1 and sents[si][1] <= s:
             si += 1
-        prev = re.search(r"(\w+)\W*$", masked[max(0, s - 20):s])
-        subject = si not in seen_sent and not (prev and prev.group(1).lower() in _PREPS | {"and", "or"})
+        subject = si not in seen_sent and _subject_position(masked, s, sents[si][0] if sents else 0)
         seen_sent.add(si)
         key = n.split()[-1]
         name = full.get(key, [n])[0] if len(n.split()) == 1 or key in full else n
         out.append(_Person(s, name, full.get(key, [n, g])[1] or g, subject))
     return out
+
+
+_POSS_END = re.compile(r"['\u2019]s$")
+_SURNAME_RE = re.compile(r"\b(?:(Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov)\.?\s+)?([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b")
+_PREV_WORD = re.compile(r"([\w'\u2019]+)\W*$")
+_PRONOUN_OPENING = re.compile(r"\W*(?:[Hh]e|[Ss]he|[Tt]hey)\b")
+_PLURAL_TITLE_END = re.compile(r"\b(?:Sens|Reps)\.\s*$")
+_NOT_SUBJECT_PREV = _PREPS | {"and", "or"} | L.SPEECH_VERBS
+
+
+def _subject_position(masked: str, s: int, sent_start: int) -> bool:
+    """A name at s can be its sentence's subject: not the object of a preposition or of "told", not
+    after a possessive ("MSNBC's Jane Roe") or in a clause whose subject is a pronoun ("she told
+    Jane Roe"), and not split from its title by a sentence cut ("Sens. | Jane Roe")."""
+    prev = _PREV_WORD.search(masked, max(0, s - 20), s)
+    pw = prev.group(1).lower() if prev else ""
+    if pw in _NOT_SUBJECT_PREV or pw.endswith(("'s", "\u2019s")):
+        return False
+    if sent_start <= s and _PRONOUN_OPENING.match(masked, sent_start, s):
+        return False
+    return not _PLURAL_TITLE_END.search(masked, max(0, s - 8), s)
 
 
 _TITLED = re.compile(r"\b(President|Senator|Sen|Governor|Gov|Secretary|Minister|Ambassador|Mayor|Speaker|Judge|Justice|Chairman|Chairwoman|Director|Rep|Representative|General|Gen|Prime Minister)\.?\s+((?:[A-Z][a-z\u00C0-\u024F'\u2019-]+\s+){0,2}[A-Z][a-z\u00C0-\u024F'\u2019-]+)")
@@ -135,7 +156,28 @@ def titled_names(masked: str) -> list[tuple[int, tuple[str, str]]]:
     for m in _TITLED.finditer(masked):
         t = m.group(1).lower().split()[-1]
         t = {"sen": "senator", "gov": "governor", "rep": "representative", "gen": "general"}.get(t, t)
-        out.append((m.start(), (t, m.group(2))))
+        out.append((m.start(), (t, _POSS_END.sub("", m.group(2)))))
+    return out
+
+
+_CAP_RUN_RE = re.compile(r"\b(?:(?:St|Mt|Ft)\.\s+|[A-Z][\w'\u2019&.-]*\s+(?:(?:of|for|and|the|on)\s+)*)*[A-Z][\w'\u2019&-]*")
+_NOT_ORG_ACRONYMS = frozenset("ceo cfo coo gop usa us uk tv pm am ap".split())
+
+
+def org_names(masked: str) -> list[tuple[int, str]]:
+    """Organisations named in the text ("the Center for Policy Studies", "NAACP"): antecedents of "the group"."""
+    out = []
+    for m in _CAP_RUN_RE.finditer(masked):
+        toks = [t for t in tokens(masked, m.start(), m.end())]
+        while toks and (toks[0].low in L.TITLES or toks[0].low in L.LEADING_FILLERS or toks[0].low in L.DETERMINERS
+                        or toks[0].low in L.BOUNDARY_WORDS or toks[0].low in ("former", "fellow", "other")):
+            toks = toks[1:]
+        if not toks:
+            continue
+        words = {t.low for t in toks}
+        acro = len(toks) == 1 and toks[0].acronym and len(toks[0].text) >= 3 and toks[0].low not in _NOT_ORG_ACRONYMS
+        if acro or (words & (L.ORG_WORDS - {"house", "senate", "congress", "government", "administration"}) and toks[-1].cap):
+            out.append((toks[0].s, masked[toks[0].s:toks[-1].e]))
     return out
 
 
@@ -161,11 +203,61 @@ def _kind_from_ents(span: Span, ents) -> str | None:
     return None
 
 
-def resolve_all(cues: list[Cue], persons, outlets, ents, titled=()) -> list[Resolved]:
+_DOC_SYNONYMS = {"ad": ("ad", "ads", "advertisement", "commercial", "spot", "video"), "advertisement": ("ad", "advertisement", "commercial", "spot"),
+                 "commercial": ("ad", "advertisement", "commercial", "spot"), "suit": ("suit", "lawsuit", "complaint"),
+                 "lawsuit": ("suit", "lawsuit", "complaint")}
+
+
+def _doc_owner(text: str, masked: str, pos: int, head: str, persons) -> Resolved | None:
+    """Who put out "the ad"/"the letter": the subject of the sentence that introduced it
+    ("The Roe campaign answered with an ad of its own. The ad says: ...")."""
+    from storytrace.sources.cues import _clause_subject, _np_end
+    from storytrace.sources.mentions import analyse
+    heads = _DOC_SYNONYMS.get(head, (head,))
+    lo = max(0, pos - 1500)
+    rx = re.compile(r"\b(?:an?|[Tt]he|its|their|his|her|new|own)\s+(?:[\w-]+\s+){0,3}?(?:" + "|".join(heads) + r")\b")
+    found = list(rx.finditer(masked, lo, pos))
+    if not found:
+        return None
+    m = found[-1]
+    by = re.match(r"[^.;\n]{0,40}?\b(?:signed|written|sent|issued|released|published|filed|brought|authored|put out|paid for)\s+by\s+",
+                  masked[m.end():m.end() + 90])
+    men = None
+    if by:
+        # "a letter signed by 90 faculty members": the signers.
+        bs = m.end() + by.end()
+        men = analyse(text, bs, _np_end(masked, bs, min(len(masked), bs + 120), 10))
+    if men is None:
+        ss = _sentence_start(masked, m.start())
+        men = _clause_subject(text, masked, ss, m.start(), set())
+    if men is None or men.anaphor in ("person", "group", "thing", "self", "doc", "statement"):
+        return None
+    name = men.name
+    if men.kind in ("person", "organization") and len(name.split()) == 1:
+        for p in reversed(persons):
+            if p.pos < pos and p.name.split()[-1] == name and len(p.name.split()) > 1:
+                name = p.name
+                break
+    return Resolved(name, men.kind, men.role, 0.7, f"'{head}' -> {name}, who put it out")
+
+
+def _sentence_start(masked: str, i: int) -> int:
+    j = i
+    while j > 0 and not (masked[j - 1] == "\n" or (masked[j - 1] == " " and j >= 2 and masked[j - 2] in ".!?")):
+        j -= 1
+    return j
+
+
+def resolve_all(cues: list[Cue], persons, outlets, ents, titled=(), text: str = "", masked: str = "") -> list[Resolved]:
     history: list[tuple[int, Resolved]] = []
     out: list[Resolved] = []
+    orgs = org_names(masked) if masked and any(c.mention.anaphor == "org" for c in cues) else []
     for c in cues:
-        r = _resolve(c.mention, c.pos, history, persons, outlets, ents, titled)
+        r = None
+        if text and c.mention.anaphor in ("doc", "statement") and c.mention.head and c.mention.definite:
+            r = _doc_owner(text, masked, c.mention.span[0], c.mention.head, persons)
+        if r is None:
+            r = _resolve(c.mention, c.pos, history, persons, outlets, ents, titled, orgs)
         out.append(r)
         if c.mention.anaphor not in ("self",) and r.score >= 0.5:
             history.append((c.mention.span[0], r))
@@ -183,7 +275,7 @@ def _same_head(a: str | None, b: str | None) -> bool:
     return a.rstrip("s") == b.rstrip("s")
 
 
-def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=()) -> Resolved:
+def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=(), orgs=()) -> Resolved:
     a = men.anaphor
     pos = men.span[0]
     past = [r for p, r in reversed(history) if p <= pos] or [r for p, r in reversed(history)]
@@ -204,16 +296,28 @@ def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=())
                     return Resolved(p.name, "person", role, 0.85, f"short form of {p.name}")
         return Resolved(name, kind, role, 1.0, "named", head=men.head, via_doc=men.via_doc)
     if a == "person" or a == "self":
-        want = {"she": "f", "he": "m"}.get(men.name.lower())
+        want = {"she": "f", "he": "m", "her": "f", "his": "m"}.get(men.name.lower())
         cands: list[tuple[int, Resolved]] = [(p, r) for p, r in history if p < pos and (r.kind == "person" or (
             r.kind == "organization" and len(r.name.split()) == 1 and not r.name.isupper()))]
         cands += [(p.pos, Resolved(p.name, "person", None, 0.7, f"'{men.name}' -> {p.name}, named before"))
                   for p in persons if p.subject and p.pos < pos]
         cands.sort(key=lambda x: x[0], reverse=True)
+
+        def gender(r: Resolved) -> str | None:
+            return genders.get(r.name) or _gender_of((r.role or "").split(), r.name.split()[0] if len(r.name.split()) > 1 else None)
         for p, r in cands:
-            g = genders.get(r.name) or _gender_of((r.role or "").split(), r.name.split()[0] if len(r.name.split()) > 1 else None)
+            g = gender(r)
             if want and g and g != want:
                 continue
+            if want == "f" and g is None:
+                # The nearest antecedent's gender is unknown: a person of the pronoun's gender named
+                # about as recently (same or previous sentence) is the likelier one.
+                near = [(q.pos, q.name) for q in persons if p - 250 <= q.pos < pos and q.name != r.name
+                        and genders.get(q.name) == want]
+                near += [(q, x.name) for q, x in cands if q >= p - 250 and x.name != r.name and gender(x) == want]
+                if near:
+                    q, n = max(near)
+                    return Resolved(n, "person", None, 0.7, f"'{men.name}' -> {n} (gender)")
             return Resolved(r.name, "person", r.role, 0.8, f"'{men.name}' -> {r.name}")
         for p in reversed(persons):
             if p.pos < pos:
@@ -244,8 +348,20 @@ def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=())
             p, n, k = max(cands)
             return Resolved(n, k, None, 0.75, f"'{men.name}' -> last outlet named")
         return Resolved(men.name, "outlet", None, 0.4, "outlet not named before")
-    if a == "role":
+    if a == "org":
         for r in past:
+            if r.kind in ("organization", "other", "agency") and (men.head in r.name.lower() or _same_head(r.head, men.head)):
+                return Resolved(r.name, r.kind, r.role, 0.75, f"'{men.name}' -> {r.name}", head=r.head)
+        named = [(p, n) for p, n in orgs if p < pos and (men.head in n.lower() or men.head in ("group", "organization", "organisation", "movement"))]
+        if named:
+            p, n = named[-1]
+            return Resolved(n, "organization", None, 0.7, f"'{men.name}' -> {n}, named before")
+        return Resolved(men.name, "organization", None, 0.6, "described organisation", head=men.head)
+    if a == "role":
+        singular = bool(men.head) and not men.head.endswith("s")
+        for r in past:
+            if singular and r.kind == "other":
+                continue        # "the senator" refers to a person, not to an earlier unnamed description
             if _same_head(r.head, men.head) or (r.role and men.head and men.head in r.role.lower()):
                 return Resolved(r.name, r.kind, r.role, 0.75, f"'{men.name}' -> earlier {r.name}", head=r.head)
         if men.head in L.TITLES:
@@ -255,6 +371,10 @@ def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=())
         if men.head and not men.head.endswith("s") and men.head in L.TITLES | L.ROLE_NOUNS:
             cands = [(p, r) for p, r in history if r.kind == "person" and p < pos]
             cands += [(p.pos, Resolved(p.name, "person", None, 0.6, "")) for p in persons if p.subject and p.pos < pos]
+            want = _gender_of([men.head])
+            if want:        # "the congressman" is not the woman named last
+                cands = [(p, r) for p, r in cands if (genders.get(r.name) or _gender_of((r.role or "").split(),
+                         r.name.split()[0] if len(r.name.split()) > 1 else None)) in (None, want)]
             if cands:
                 p, r = max(cands, key=lambda x: x[0])
                 return Resolved(r.name, "person", r.role, 0.6, f"'{men.name}' -> {r.name}, last person named")
