@@ -41,6 +41,14 @@ POSTINGS_CAP = 200
 INDEX_STEMS = 8
 # A figure found in at most this many sentences is distinctive enough to propose a pair alone.
 FIGURE_POSTINGS = 30
+try:  # scipy counts the pairs of big storylines faster; without it the plain loops do (same pairs)
+    import scipy.sparse  # noqa: F401
+    _HAVE_SCIPY = True
+except ImportError:  # pragma: no cover - scipy comes with the project's dependencies
+    _HAVE_SCIPY = False
+# Below this many posting-pair visits, candidate pairs are counted in plain loops (a sparse product
+# costs more to set up than it saves).
+SMALL_PAIRS = 20_000
 # Whole-article derivations: the derived text takes its claims from its parent.
 WHOLE_KINDS = frozenset({"copy", "excerpt", "rewrite"})
 
@@ -186,24 +194,46 @@ def _candidate_pairs(mentions: list[ClaimMention], stems: list[frozenset[str]]) 
             df[x] += 1
     index: dict[str, list[int]] = defaultdict(list)
     for i, (m, st) in enumerate(zip(mentions, stems)):
-        for x in sorted(st, key=lambda x: (df[x], x))[:INDEX_STEMS]:
+        for _, x in sorted([(df[x], x) for x in st])[:INDEX_STEMS]:
             index["w:" + x].append(i)
         if m.quantity and unit_key(m.quantity) and unit_key(m.quantity) not in _TIME_UNITS:
             index[f"q:{unit_key(m.quantity)}:{m.quantity['value']}"].append(i)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
+    keys = []
     for key, post in index.items():
         if len(post) < 2 or len(post) > POSTINGS_CAP:
             continue  # a key in this many sentences carries no signal (and would cost quadratic time)
         # A figure shared by few sentences ("400 trucks") proposes a pair by itself; a common one needs a word too.
-        w = 2 if key.startswith("q:") and len(post) <= FIGURE_POSTINGS else 1
-        for x in range(len(post)):
-            i = post[x]
-            ai = mentions[i].article_id
-            for y in range(x + 1, len(post)):
-                j = post[y]
-                if ai != mentions[j].article_id:
-                    shared[(i, j)] += w
-    return {p for p, c in shared.items() if c >= 2}
+        keys.append((post, 2 if key.startswith("q:") and len(post) <= FIGURE_POSTINGS else 1))
+    if sum(len(p) * len(p) for p, _ in keys) <= SMALL_PAIRS or not _HAVE_SCIPY:
+        shared: dict[tuple[int, int], int] = defaultdict(int)
+        for post, w in keys:
+            for x in range(len(post)):
+                i = post[x]
+                ai = mentions[i].article_id
+                for y in range(x + 1, len(post)):
+                    j = post[y]
+                    if ai != mentions[j].article_id:
+                        shared[(i, j)] += w
+        return {p for p, c in shared.items() if c >= 2}
+    # A big storyline: count, for every pair, the keys it shares (weighted) as one sparse product in
+    # C, the same count the loops above make (they cost most of the alignment of big storylines).
+    rows: list[int] = []
+    cols: list[int] = []
+    for k, (post, _) in enumerate(keys):
+        rows.extend(post)
+        cols.extend([k] * len(post))
+    weights = [float(w) for _, w in keys]
+    k = len(keys)
+    import numpy as np
+    from scipy import sparse
+
+    n = len(mentions)
+    inc = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, k))
+    shared = sparse.triu((inc @ sparse.diags(np.array(weights, dtype=np.float32))) @ inc.T, k=1).tocoo()
+    art_ids: dict[str, int] = {}
+    art = np.array([art_ids.setdefault(m.article_id, len(art_ids)) for m in mentions])
+    keep = (shared.data >= 2) & (art[shared.row] != art[shared.col])
+    return set(zip(shared.row[keep].tolist(), shared.col[keep].tolist()))
 
 
 def _average_link(mentions: list[ClaimMention], links: dict[tuple[int, int], float]) -> list[list[int]]:
@@ -239,23 +269,44 @@ def _fold_name(name: str) -> str:
     return n
 
 
+def source_aliases(sources: Iterable[dict] | None) -> dict[str, str]:
+    """Source id -> the node that stands for it: its in-corpus report, or the first source of one name."""
+    alias: dict[str, str] = {}
+    by_name: dict[tuple[str, str], str] = {}
+    for s in sources or []:
+        if not s.get("id"):
+            continue
+        if s.get("article_id"):
+            alias[s["id"]] = s["article_id"]  # an outlet's report that is in the corpus
+            continue
+        # One source named twice ("Intelligence officials" / "intelligence officials") is one origin.
+        key = (s.get("kind") or "", _fold_name(s.get("name") or ""))
+        if key[1]:
+            first = by_name.setdefault(key, s["id"])
+            if first != s["id"]:
+                alias[s["id"]] = first
+    return alias
+
+
+# The pipeline passes the whole registry with every storyline: folding every source's name once per
+# storyline made the stage quadratic (most of its time at 1k articles). The map is kept for the last
+# registry seen, recognised by identity and length (a registry is not edited while claims run).
+_ALIAS_CACHE: list = [None, -1, {}]
+
+
+def _aliases_for(sources: Iterable[dict] | None) -> dict[str, str]:
+    if not isinstance(sources, list):
+        return source_aliases(sources)
+    if _ALIAS_CACHE[0] is not sources or _ALIAS_CACHE[1] != len(sources):
+        _ALIAS_CACHE[:] = [sources, len(sources), source_aliases(sources)]
+    return _ALIAS_CACHE[2]
+
+
 class _Graph:
     def __init__(self, derivations: Iterable[dict], attributions: Iterable[dict] | None,
-                 sources: Iterable[dict] | None, known_articles: Iterable[str] | None = None):
-        self.alias: dict[str, str] = {}
-        by_name: dict[tuple[str, str], str] = {}
-        for s in sources or []:
-            if not s.get("id"):
-                continue
-            if s.get("article_id"):
-                self.alias[s["id"]] = s["article_id"]  # an outlet's report that is in the corpus
-                continue
-            # One source named twice ("Intelligence officials" / "intelligence officials") is one origin.
-            key = (s.get("kind") or "", _fold_name(s.get("name") or ""))
-            if key[1]:
-                first = by_name.setdefault(key, s["id"])
-                if first != s["id"]:
-                    self.alias[s["id"]] = first
+                 sources: Iterable[dict] | None | dict[str, str], known_articles: Iterable[str] | None = None):
+        # `sources`: the registry entries, or an alias map already made from them (source_aliases).
+        self.alias: dict[str, str] = sources if isinstance(sources, dict) else _aliases_for(sources)
         self.parents: dict[str, list[dict]] = defaultdict(list)
         for d in derivations:
             if d.get("from") and d.get("to") and d["from"] != d["to"]:
@@ -357,13 +408,15 @@ def _order_key(m: ClaimMention, order: dict[str, int], pub: dict[str, str | None
 
 
 def align_claims(articles: list[Article], mentions: list[ClaimMention], derivations: list[dict],
-                 attributions: list[dict] | None = None, sources: list[dict] | None = None) -> list[Claim]:
+                 attributions: list[dict] | None = None, sources: list[dict] | dict[str, str] | None = None
+                 ) -> list[Claim]:
     """Group mentions that state one claim across articles; count support and independent origins.
 
     `derivations`: edges {"from", "to", "kind", "passages"?}; "from" is an article id or a source id.
     `attributions`: {"article_id", "source_id", "span"} (optional): a sentence attributing the claim to a
     source takes that source as its origin when no derivation edge carried it.
-    `sources`: registry entries {"id", "article_id"} (optional) identify a source with its in-corpus report.
+    `sources`: registry entries {"id", "article_id"} (optional) identify a source with its in-corpus report;
+    or the alias map `source_aliases(registry)` already made from them.
     """
     order = {a.id: i for i, a in enumerate(articles)}
     pub = {a.id: a.published for a in articles}

@@ -181,45 +181,105 @@ def _numeric_and_contradictions(claims: list[Claim]) -> list[dict[str, Any]]:
     for i, c in enumerate(claims):
         if c.quantity and unit_key(c.quantity):
             by_unit[unit_key(c.quantity)].append(i)
+    qm = {i: next(m for m in c.mentions if m.quantity) for i, c in enumerate(claims) if c.quantity}
+    near_of: dict[int, frozenset[str]] = {}
+    wide_of: dict[int, frozenset[str]] = {}
+    arts_of: dict[int, set[str]] = {}
     for unit, idxs in by_unit.items():
-        for x in range(len(idxs)):
-            for y in range(x + 1, len(idxs)):
-                a, b = claims[idxs[x]], claims[idxs[y]]
-                if compatible(a.quantity, b.quantity) or not _times_compatible(a.time, b.time):
-                    continue
-                ma, mb = next(m for m in a.mentions if m.quantity), next(m for m in b.mentions if m.quantity)
-                if set(a.article_ids) & set(b.article_ids):
-                    continue  # one article giving two figures is measuring two things
-                ov = _overlap(_window(ma, NUMERIC_WINDOW), _window(mb, NUMERIC_WINDOW), idf)[0]
-                if ov < NUMERIC_SAME_THING:
-                    continue
-                # The words right at the figures must name the same measure ("altitude of", "killed").
-                near = (_window(ma, 25) & _window(mb, 25)) - {unit, unit + "s", stem(unit)} - _UNIT_STEMS
-                if not near:
-                    continue
-                out.append({"kind": "numeric", "claim_ids": [a.id, b.id], "score": round(ov, 3),
-                            "note": f"{unit}: {_qfmt(a.quantity)} vs {_qfmt(b.quantity)} for the same measure "
-                                    f"(wording overlap {ov:.2f}): \"{_short(ma.text)}\" / \"{_short(mb.text)}\""})
-    # Contradiction: the same statement, once negated. Compared through an index on rare stems.
+        # The words right at the figures must name the same measure ("altitude of", "killed"): pairs
+        # are taken from an index on those words (a pair sharing none is never a conflict), so a
+        # story with hundreds of percentages is not compared all pairs against all pairs.
+        drop = {unit, unit + "s", stem(unit)} | _UNIT_STEMS
+        index: dict[str, list[int]] = defaultdict(list)
+        for i in idxs:
+            near_of[i] = _window(qm[i], 25) - drop
+            for w in near_of[i]:
+                index[w].append(i)
+        pairs = sorted({(post[x], post[y]) for post in index.values() for x in range(len(post))
+                        for y in range(x + 1, len(post))})
+        for i, j in pairs:
+            a, b = claims[i], claims[j]
+            if compatible(a.quantity, b.quantity) or not _times_compatible(a.time, b.time):
+                continue
+            ma, mb = qm[i], qm[j]
+            for k, c in ((i, a), (j, b)):
+                if k not in arts_of:
+                    arts_of[k] = set(c.article_ids)
+            if arts_of[i] & arts_of[j]:
+                continue  # one article giving two figures is measuring two things
+            for k, m in ((i, ma), (j, mb)):
+                if k not in wide_of:
+                    wide_of[k] = _window(m, NUMERIC_WINDOW)
+            ov = _overlap(wide_of[i], wide_of[j], idf)[0]
+            if ov < NUMERIC_SAME_THING:
+                continue
+            out.append({"kind": "numeric", "claim_ids": [a.id, b.id], "score": round(ov, 3),
+                        "note": f"{unit}: {_qfmt(a.quantity)} vs {_qfmt(b.quantity)} for the same measure "
+                                f"(wording overlap {ov:.2f}): \"{_short(ma.text)}\" / \"{_short(mb.text)}\""})
+    # Contradiction: the same statement, once negated.
+    out.extend(_contradictions(claims, reps, idf))
+    return out
+
+
+# Stems in more statements than this do not make two statements comparable on their own.
+CONTRADICTION_POSTINGS = 50
+CONTRADICTION_JACCARD = 0.5
+
+
+def _prefix(stems: frozenset[str], idf: dict[str, float], t: float) -> list[str]:
+    """The rarest stems of a statement, until what is left weighs less than `t` of the whole.
+
+    Two statements with weighted Jaccard >= t share a stem of both prefixes (the first stem of their
+    intersection in rarity order: were it outside either prefix, the whole intersection would lie in
+    that statement's light suffix). So pairs need only be drawn from prefix postings.
+    """
+    ws = [(-idf.get(x, 1.0), x) for x in stems]
+    ws.sort()
+    total = -sum([w for w, _ in ws])
+    out, rest = [], total
+    for w, x in ws:
+        if rest < t * total - 1e-9:
+            break
+        out.append(x)
+        rest += w
+    return out
+
+
+def _contradictions(claims: list[Claim], reps: list[ClaimMention], idf: dict[str, float]) -> list[dict[str, Any]]:
+    """Near-identical statements of two articles, one negated: weighted overlap >= CONTRADICTION_WORDING
+    and Jaccard >= CONTRADICTION_JACCARD, sharing a stem found in at most CONTRADICTION_POSTINGS statements.
+    Pairs come from a prefix-filtered index (exact for the Jaccard bar), in statement order."""
+    df: dict[str, int] = defaultdict(int)
+    for m in reps:
+        for x in m.stems:
+            df[x] += 1
+    # Only a negated and a plain statement can contradict: index the plain ones, probe with the negated.
     index: dict[str, list[int]] = defaultdict(list)
+    negated = [i for i, m in enumerate(reps) if m.negated]
+    if not negated:
+        return []
     for i, m in enumerate(reps):
-        for s in m.stems:
-            index[s].append(i)
-    seen: set[tuple[int, int]] = set()
-    for s, post in index.items():
-        if len(post) > 50:
+        if not m.negated:
+            for x in _prefix(m.stems, idf, CONTRADICTION_JACCARD):
+                index[x].append(i)
+    pairs: set[tuple[int, int]] = set()
+    weight = [sum([idf.get(x, 1.0) for x in m.stems]) for m in reps]
+    for i in negated:
+        ai, wi = reps[i].article_id, weight[i]
+        for x in _prefix(reps[i].stems, idf, CONTRADICTION_JACCARD):
+            for j in index.get(x, ()):
+                # Jaccard >= t needs the lighter statement to weigh at least t of the heavier.
+                if reps[j].article_id != ai and min(wi, weight[j]) >= CONTRADICTION_JACCARD * max(wi, weight[j]) - 1e-9:
+                    pairs.add((i, j) if i < j else (j, i))
+    out = []
+    for i, j in sorted(pairs):
+        if not any(df[x] <= CONTRADICTION_POSTINGS for x in reps[i].stems & reps[j].stems):
             continue
-        for x in range(len(post)):
-            for y in range(x + 1, len(post)):
-                i, j = post[x], post[y]
-                if (i, j) in seen or reps[i].negated == reps[j].negated or reps[i].article_id == reps[j].article_id:
-                    continue
-                seen.add((i, j))
-                ov, jac = _overlap(reps[i].stems, reps[j].stems, idf)
-                if ov >= CONTRADICTION_WORDING and jac >= 0.5:
-                    out.append({"kind": "contradiction", "claim_ids": [claims[i].id, claims[j].id], "score": round(ov, 3),
-                                "note": f"one negates the other (wording overlap {ov:.2f}): "
-                                        f"\"{_short(reps[i].text)}\" / \"{_short(reps[j].text)}\""})
+        ov, jac = _overlap(reps[i].stems, reps[j].stems, idf)
+        if ov >= CONTRADICTION_WORDING and jac >= CONTRADICTION_JACCARD:
+            out.append({"kind": "contradiction", "claim_ids": [claims[i].id, claims[j].id], "score": round(ov, 3),
+                        "note": f"one negates the other (wording overlap {ov:.2f}): "
+                                f"\"{_short(reps[i].text)}\" / \"{_short(reps[j].text)}\""})
     return out
 
 

@@ -14,8 +14,9 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from ..model import Article
-from ..text import sentence_spans, words
+from ..text import WORD, sentence_spans, words
 from .quantities import Quantity, find_quantities
+from .rx import trie_pattern
 from .times import TimeValue, find_times
 
 Span = tuple[int, int]
@@ -37,11 +38,11 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|neither|nor|without|n't|c
 # The patterns above and below are matched against lower-cased text (case-insensitive alternations
 # are several times slower in `re`).
 # Verbs of happenings (not of speech): with a named actor they make a sentence worth checking.
-_EVENT = re.compile(r"\b(?:agree|sign|deploy|send|sent|launch|attack|kill|arrest|announc|confirm|den(?:y|ie)|admit|"
-                    r"conced|approv|reject|warn|impos|accus|visit|met|meet|finali[sz]|struck|strike|reach|provid|"
-                    r"deliver|suppl|build|built|produc|manufactur|elect|won|win|lost|resign|fir(?:e|ed)|died|die|"
-                    r"crash|derail|invad|captur|sanction|order|charg|sentenc|convict|su(?:e|ed)|ban|vot|pass|"
-                    r"acquir|bought|sold|rais|cut|clos|open|shot|bomb|explod|injur|evacuat|declar|invest|transfer)\w*")
+_EVENT_STEMS = """agree sign deploy send sent launch attack kill arrest announc confirm deny denie admit conced approv
+reject warn impos accus visit met meet finalis finaliz struck strike reach provid deliver suppl build built produc
+manufactur elect won win lost resign fire died die crash derail invad captur sanction order charg sentenc convict sue ban
+vot pass acquir bought sold rais cut clos open shot bomb explod injur evacuat declar invest transfer""".split()
+_EVENT = re.compile(r"\b" + trie_pattern(_EVENT_STEMS) + r"\w*")  # a word starting with one of the stems
 _CAP = re.compile(r"\b[A-Z][\w\u2019'.\-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w\u2019'.\-]*)*")
 _NOT_ACTOR = frozenset("""The A An In On At But And Or If As After Before Since During While When Where This That These
 Those It Its He She They We You I His Her Their Our However Meanwhile Initially Also Then There Here What Why How
@@ -67,15 +68,24 @@ def stem(w: str) -> str:
     return w
 
 
+@lru_cache(maxsize=400_000)
+def _word_stems(w: str) -> tuple[str, ...]:
+    """The content stems of one lower-cased token (a hyphenated token gives one per part)."""
+    out = []
+    for part in w.split("-"):
+        p = part.strip(".'")
+        if len(p) < 2 or p in STOPWORDS or p.isdigit() or p.replace(",", "").replace(".", "").isdigit():
+            continue
+        out.append(stem(p))
+    return tuple(out)
+
+
 def content_stems(text: str) -> frozenset[str]:
     """Content-word stems of a text: what two wordings of one claim share."""
-    out = set()
-    for w in words(text):
-        for part in w.split("-"):
-            p = part.strip(".'")
-            if len(p) < 2 or p in STOPWORDS or p.isdigit() or p.replace(",", "").replace(".", "").isdigit():
-                continue
-            out.add(stem(p))
+    out: set[str] = set()
+    low = text.lower()
+    for w in WORD.findall(low) if len(low) == len(text) else words(text):
+        out.update(_word_stems(w))
     return frozenset(out)
 
 
@@ -204,6 +214,22 @@ def claim_sentences(text: str) -> list[Span]:
     return out
 
 
+def _any_in(starts: list[int], s: int, e: int) -> bool:
+    """Whether a sorted list of positions has one in [s, e)."""
+    i = bisect_left(starts, s)
+    return i < len(starts) and starts[i] < e
+
+
+def _short_sentence(sent: str, n: int = 5) -> bool:
+    """Fewer than `n` words (counted without building the word list)."""
+    k = 0
+    for _ in WORD.finditer(sent):
+        k += 1
+        if k >= n:
+            return False
+    return True
+
+
 def _within(found: list, s: int, e: int) -> list:
     """The (span, value) pairs that lie inside [s, e) (lists are in text order)."""
     starts = [f[0][0] for f in found]
@@ -234,15 +260,21 @@ def extract_claims(article: Article) -> list[ClaimMention]:
     # Read figures and times once over the whole text (cheaper than per sentence), then share them out.
     all_qs = find_quantities(text)
     all_ts = find_times(text, article.published)
+    # Word-level cues, also read once over the whole (lower-cased) text: a match never crosses the
+    # whitespace between two sentences, so "a match starts inside the sentence" is the same test.
+    low_text = text.lower()
+    whole = len(low_text) == len(text)
+    ev_at = [m.start() for m in _EVENT.finditer(low_text)] if whole else None
+    neg_at = [m.start() for m in _NEGATION.finditer(low_text)] if whole else None
+    # A sentence takes a stance only if a denial/concession word is in it (most have none).
+    stance_at = sorted(m.start() for rx in (_DENY, _CONCEDE) for m in rx.finditer(low_text)) if whole else None
     for s, e in claim_sentences(text):
         sent = text[s:e]
-        toks = words(sent)
-        if len(toks) < 5 or sent.rstrip().endswith("?"):
+        if _short_sentence(sent) or sent.rstrip().endswith("?"):
             prev_time = None
             continue
         qs = _within(all_qs, s, e)
         ts = _within(all_ts, s, e)
-        acts = actors(sent)
         reasons: list[str] = []
         q = _main_quantity(qs)
         if q:
@@ -258,9 +290,12 @@ def extract_claims(article: Article) -> list[ClaimMention]:
             continue
         if t:
             reasons.append("time")
-        stance = stance_of(sent)
+        stance = stance_of(sent) if stance_at is None or _any_in(stance_at, s, e) else None
         low = sent.lower()
-        if acts and _EVENT.search(low):
+        event = _any_in(ev_at, s, e) if ev_at is not None else _EVENT.search(low)
+        # Names matter only to a sentence that can become a mention (most sentences cannot).
+        acts = actors(sent) if (q or t or event or stance) else []
+        if acts and event:
             reasons.append("actor+event")
         if stance and acts:
             reasons.append("stance")
@@ -273,6 +308,7 @@ def extract_claims(article: Article) -> list[ClaimMention]:
             article_id=article.id, span=(s, e), text=sent,
             quantity=q[1] if q else None, quantity_span=q[0] if q else None,
             time=t[1] if t else None, time_span=t[0] if t else None, time_inherited=inherited,
-            actors=acts, stance=stance, negated=bool(_NEGATION.search(low)), reasons=reasons,
+            actors=acts, stance=stance,
+            negated=_any_in(neg_at, s, e) if neg_at is not None else bool(_NEGATION.search(low)), reasons=reasons,
             published=article.published))
     return out

@@ -11,10 +11,12 @@ from .timeline import build_timeline, novelty
 
 
 def claims_sections(articles: list[Article], derivations: list[dict], attributions: list[dict] | None = None,
-                    sources: list[dict] | None = None) -> dict[str, list[dict[str, Any]]]:
+                    sources: list[dict] | dict[str, str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """{"claims", "conflicts", "timeline", "novelty"} for one story (or any set of articles).
 
     Run it per storyline: alignment compares the mentions given, and a timeline mixes what it is given.
+    `sources`: the registry entries, or the alias map `align.source_aliases(registry)` made once for
+    the whole corpus (cheaper when called for thousands of storylines).
     """
     mentions = [m for a in articles for m in extract_claims(a)]
     claims = align_claims(articles, mentions, derivations, attributions=attributions, sources=sources)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Callable, TypedDict
 
 from ..dates import published_date
+from .rx import trie_pattern
 
 Span = tuple[int, int]
 
@@ -163,11 +164,24 @@ Rule = tuple[re.Pattern, Callable[[re.Match, date | None, bool], TimeValue | Non
 _RULES: list[Rule] = []
 
 
-def _rule(pattern: str):
+# Each rule also in a case-sensitive form run on the lower-cased text: `re` scans several times
+# faster without IGNORECASE. A hit there is matched again, anchored, on the original text, so the
+# handler sees the original case (labels, the capitals checks) exactly as before.
+_RULES_LOW: list[re.Pattern] = []
+
+
+# The kind of trigger word each rule's match must contain (see _TRIGGER_KIND): a rule runs only in
+# the windows holding such a word.
+_RULE_KINDS: list[str] = []
+
+
+def _rule(pattern: str, kind: str):
     rx = re.compile(r"(?<![\w-])" + pattern + r"(?![\w])", re.IGNORECASE)
 
     def deco(fn):
         _RULES.append((rx, fn))
+        _RULES_LOW.append(re.compile(r"(?<![\w-])" + pattern + r"(?![\w])"))
+        _RULE_KINDS.append(kind)
         return fn
     return deco
 
@@ -184,7 +198,7 @@ def _mon(m: re.Match) -> int:
     return MONTHS.get(key) or MONTHS[key[:3]]
 
 
-@_rule(rf"(?:{_REL}\s+)?(?:{_WD},?\s+)?{_MON}\s+{_DAY}(?:,?\s+{_YEAR})?")
+@_rule(rf"(?:{_REL}\s+)?(?:{_WD},?\s+)?{_MON}\s+{_DAY}(?:,?\s+{_YEAR})?", "month")
 def _month_day(m, pub, future):
     mon, day = _mon(m), int(m.group("day"))
     if not 1 <= day <= 31:
@@ -208,12 +222,12 @@ def _month_day(m, pub, future):
     return _apply_rel(_tv(d, d, "day", _iso(d)), m.group("rel"), pub)
 
 
-@_rule(rf"(?:{_REL}\s+)?(?:{_WD},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?")
+@_rule(rf"(?:{_REL}\s+)?(?:{_WD},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?", "month")
 def _day_month(m, pub, future):
     return _month_day(m, pub, future)
 
 
-@_rule(r"(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)")
+@_rule(r"(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)", "year")
 def _iso_date(m, pub, future):
     try:
         d = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
@@ -222,7 +236,7 @@ def _iso_date(m, pub, future):
     return _tv(d, d, "day", _iso(d))
 
 
-@_rule(rf"(?:{_REL}\s+|in\s+|during\s+)?(?:{_MOD}[\s-]+)?{_MON}(?:\s+(?:of\s+)?{_YEAR})?")
+@_rule(rf"(?:{_REL}\s+|in\s+|during\s+)?(?:{_MOD}[\s-]+)?{_MON}(?:\s+(?:of\s+)?{_YEAR})?", "month")
 def _month_only(m, pub, future):
     raw = m.group("mon")
     if raw.lower() == "may" and not (m.group("rel") or m.group("year") or m.group("mod") or m.group(0).lower().startswith(("in ", "during "))):
@@ -240,7 +254,7 @@ def _month_only(m, pub, future):
     return _apply_rel(_month_value(y, mon, m.group("mod")), m.group("rel"), pub)
 
 
-@_rule(rf"(?:(?:{_REL}|(?P<prep>in|during|of|for|through|throughout))\s+)?(?:{_MOD}[\s-]+)?{_YEAR}")
+@_rule(rf"(?:(?:{_REL}|(?P<prep>in|during|of|for|through|throughout))\s+)?(?:{_MOD}[\s-]+)?{_YEAR}", "year")
 def _year_only(m, pub, future):
     if not (m.group("rel") or m.group("prep") or m.group("mod")):
         return None  # a bare four-digit number is as often a count or a model as a year
@@ -249,7 +263,7 @@ def _year_only(m, pub, future):
     return _apply_rel(_tv(s, e, "year", f"{word} {y}".strip()), m.group("rel"), pub)
 
 
-@_rule(rf"(?:{_REL}\s+)?(?:(?P<which>this|last|next|past)\s+|(?:in\s+)?the\s+)?(?P<season>spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?{_YEAR})?")
+@_rule(rf"(?:{_REL}\s+)?(?:(?P<which>this|last|next|past)\s+|(?:in\s+)?the\s+)?(?P<season>spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?{_YEAR})?", "season")
 def _season(m, pub, future):
     season = m.group("season").lower()
     which = (m.group("which") or "").lower()
@@ -280,7 +294,7 @@ def _season(m, pub, future):
 
 
 @_rule(r"(?P<word>today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening)|last night|"
-       r"(?:yesterday|tomorrow) (?:morning|afternoon|evening|night))")
+       r"(?:yesterday|tomorrow) (?:morning|afternoon|evening|night))", "deictic")
 def _deictic(m, pub, future):
     if m.group("word").isupper() and len(m.group("word")) > 3:
         return None  # "TODAY" in capitals is a masthead or show name, not a date
@@ -293,18 +307,20 @@ def _deictic(m, pub, future):
 
 
 @_rule(rf"(?:{_REL}\s+)?(?:on\s+)?(?:(?P<which>this|last|next|past)\s+|(?:(?:late|early)\s+(?:on\s+)?)|the early hours of\s+)?{_WD}"
-       r"(?:\s+(?:morning|afternoon|evening|night))?")
+       r"(?:\s+(?:morning|afternoon|evening|night))?", "wd")
 def _weekday_rule(m, pub, future):
     raw = m.group("wd")
-    if raw[0].islower() and "." not in raw and not m.group("which"):
-        return None  # lower-case day name mid-sentence is unusual; skip junk
+    if raw[0].islower() and ("." in raw or not m.group("which")):
+        # A lower-case day name mid-sentence is unusual, and a lower-case "sun." / "sat." / "wed." at
+        # the end of a sentence is a word ("orbit around the sun."), not an abbreviated weekday.
+        return None
     if pub is None:
         return _unknown(m.group(0), m.group("rel"))
     d = _weekday(WEEKDAYS[raw.lower().rstrip(".")], pub, m.group("which"), future)
     return _apply_rel(_tv(d, d, "day", _iso(d)), m.group("rel"), pub)
 
 
-@_rule(rf"(?:{_MOD}\s+)?(?P<which>this|last|next|past|earlier this|later this|early this|late this|early last|late last)\s+(?P<unit>week|month|year)")
+@_rule(rf"(?:{_MOD}\s+)?(?P<which>this|last|next|past|earlier this|later this|early this|late this|early last|late last)\s+(?P<unit>week|month|year)", "unit")
 def _this_unit(m, pub, future):
     if pub is None:
         return _unknown(m.group(0))
@@ -340,7 +356,7 @@ def _this_unit(m, pub, future):
     return _tv(s2, e2, prec, f"{word} {label}".strip() if prec != "day" else f"{s2.isoformat()}/{e2.isoformat()}")
 
 
-@_rule(rf"(?:(?:in|during|over|for|within)\s+)?the\s+(?:past|last|previous)\s+{_NUM}\s+{_UNIT}")
+@_rule(rf"(?:(?:in|during|over|for|within)\s+)?the\s+(?:past|last|previous)\s+{_NUM}\s+{_UNIT}", "unit")
 def _past_n(m, pub, future):
     n = _count(m.group("n"))
     if n is None:
@@ -352,7 +368,7 @@ def _past_n(m, pub, future):
     return _tv(s, pub, prec, f"{s.isoformat()}/{pub.isoformat()}")
 
 
-@_rule(rf"{_NUM}\s+{_UNIT}\s+(?P<dir>ago|earlier|before|later|from now)")
+@_rule(rf"{_NUM}\s+{_UNIT}\s+(?P<dir>ago|earlier|before|later|from now)", "unit")
 def _n_ago(m, pub, future):
     n = _count(m.group("n"))
     if n is None:
@@ -404,21 +420,41 @@ _TRIGGER_WORDS = frozenset("""january february march april may june july august 
 jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues
 wed thu thur thurs fri sat sun today tonight yesterday tomorrow morning afternoon evening night ago day days week weeks
 month months year years spring summer autumn fall winter""".split())
+_TRIGGER_KIND = {w: ("month" if w in MONTHS or w == "sept" else "wd" if w in WEEKDAYS else
+                     "season" if w in SEASONS else
+                     "deictic" if w in ("today", "tonight", "yesterday", "tomorrow", "morning", "afternoon",
+                                        "evening", "night") else "unit") for w in _TRIGGER_WORDS}
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
 _BEFORE, _AFTER = 60, 45
+# On lower-cased text: a trigger word as a whole run of ASCII letters, or a 19xx/20xx as a whole run
+# of digits (the tokens of _TOKEN), in one scan instead of a Python loop over every token.
+_TRIGGER = re.compile(r"(?<![a-z])" + trie_pattern(_TRIGGER_WORDS) +
+                      r"(?![a-z])|(?<!\d)(?:19|20)\d\d(?!\d)", re.ASCII)
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
+def _triggers(text: str, low: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every trigger token."""
+    if len(low) == len(text):
+        return [(m.start(), m.end(), _TRIGGER_KIND.get(m.group(), "year")) for m in _TRIGGER.finditer(low)]
+    out = []
     for m in _TOKEN.finditer(text):
         w = m.group()
-        if not (w.lower() in _TRIGGER_WORDS or (len(w) == 4 and w[:2] in ("19", "20") and w.isdigit())):
-            continue
-        lo, hi = max(0, m.start() - _BEFORE), min(len(text), m.end() + _AFTER)
+        if w.lower() in _TRIGGER_WORDS:
+            out.append((m.start(), m.end(), _TRIGGER_KIND[w.lower()]))
+        elif len(w) == 4 and w[:2] in ("19", "20") and w.isdigit():
+            out.append((m.start(), m.end(), "year"))
+    return out
+
+
+def _windows(text: str, low: str | None = None) -> list[tuple[int, int, set[str]]]:
+    """Stretches of text around trigger words (overlapping ones merged), with the kinds of trigger each holds."""
+    out: list[tuple[int, int, set[str]]] = []
+    for s, e, kind in _triggers(text, text.lower() if low is None else low):
+        lo, hi = max(0, s - _BEFORE), min(len(text), e + _AFTER)
         if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], hi)
+            out[-1] = (out[-1][0], hi, out[-1][2] | {kind})
         else:
-            out.append((lo, hi))
+            out.append((lo, hi, {kind}))
     return out
 
 
@@ -430,10 +466,16 @@ def find_times(text: str, published: str | None, future: bool | None = None) -> 
     """
     pub = _pub(published)
     cands: list[tuple[int, int, TimeValue]] = []
-    windows = _windows(text)
-    for rx, fn in _RULES:
-        for lo, hi in windows:
-            for m in rx.finditer(text, lo, hi):
+    low = text.lower()
+    same = len(low) == len(text)  # lower() keeps offsets (true but for a few rare letters)
+    windows = _windows(text, low)
+    for k, (rx, fn) in enumerate(_RULES):
+        kind = _RULE_KINDS[k]
+        for lo, hi, kinds in windows:
+            if kind not in kinds:
+                continue
+            for m in (rx.finditer(text, lo, hi) if not same else
+                      filter(None, (rx.match(text, ml.start(), hi) for ml in _RULES_LOW[k].finditer(low, lo, hi)))):
                 fut = future if future is not None else _is_future(text, m.start())
                 tv = fn(m, pub, fut)
                 if tv is not None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..report.view import View, build_view, span_of
 from ..text import sentence_spans
-from .lexical import content_terms, lexrank, tfidf_matrix
+from .lexical import content_terms, lexrank, tfidf_matrix, tfidf_sparse
 
 __all__ = ["summarize", "summarize_articles", "Candidate", "candidates"]
 
@@ -36,8 +36,14 @@ MMR_LAMBDA = 0.7
 W_CENTRAL, W_SUPPORT, W_LEAD, W_FRESH, W_NOVEL = 0.45, 0.4, 0.3, 0.2, 0.35
 LEAD_DECAY = 2.0
 MAX_CANDIDATES_PER_ARTICLE = 40
+# Candidates of one storyline, at most (about): the sentence similarities form a dense n x n matrix,
+# 2,500 candidates are 25 MB, while a 500-article storyline at 40 each would want 1.6 GB. A big
+# storyline reads fewer sentences of each article (its lead first); never fewer than 3.
+MAX_CANDIDATES_PER_STORYLINE = 2500
+MIN_CANDIDATES_PER_ARTICLE = 3
+# Matched against lower-cased text (IGNORECASE is several times slower in `re`).
 _FURNITURE = re.compile(r"continue reading|click here|sign up|subscribe|all rights reserved|newsletter|"
-                        r"tap to|install (?:the|our) app|read more|follow us|\(more .{0,40} stories\.?\)", re.I)
+                        r"tap to|install (?:the|our) app|read more|follow us|\(more .{0,40} stories\.?\)")
 _END = re.compile(r"""[.!?\u2026]["'\u201d\u2019)\]]*$""")
 
 
@@ -55,7 +61,7 @@ class Candidate:
 
 def _is_sentence(s: str, title: str | None) -> bool:
     n_words = len(s.split())
-    if n_words < 6 or n_words > 80 or _FURNITURE.search(s):
+    if n_words < 6 or n_words > 80 or _FURNITURE.search(s.lower()):
         return False
     if title and s.strip().strip('"\u201c\u201d') == title.strip().strip('"\u201c\u201d'):
         return False
@@ -83,8 +89,15 @@ def joined_sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def per_article_cap(n_articles: int) -> int:
+    """Sentences read per article of a storyline of `n_articles` (40, fewer in big storylines)."""
+    return max(MIN_CANDIDATES_PER_ARTICLE,
+               min(MAX_CANDIDATES_PER_ARTICLE, MAX_CANDIDATES_PER_STORYLINE // max(1, n_articles)))
+
+
 def candidates(view: View, article_ids: list[str]) -> list[Candidate]:
     out: list[Candidate] = []
+    cap = per_article_cap(len(set(article_ids)))
     for order, aid in enumerate(view.time_sorted(article_ids)):
         a = view.by_id.get(aid) or {}
         text = a.get("text") if isinstance(a.get("text"), str) else ""
@@ -98,7 +111,7 @@ def candidates(view: View, article_ids: list[str]) -> list[Candidate]:
             pos += 1
             if c.terms:
                 out.append(c)
-            if pos >= MAX_CANDIDATES_PER_ARTICLE:
+            if pos >= cap:
                 break
     return out
 
@@ -146,8 +159,12 @@ def summarize_articles(view: View, article_ids: list[str], events: list[list[str
     if not cands:
         return []
     n = len(cands)
-    vecs = tfidf_matrix([c.terms for c in cands])
-    sim = vecs @ vecs.T
+    try:
+        vecs = tfidf_sparse([c.terms for c in cands])
+        sim = (vecs @ vecs.T).toarray()
+    except ImportError:  # no scipy: the dense product (same values, slower on big storylines)
+        dense = tfidf_matrix([c.terms for c in cands])
+        sim = dense @ dense.T
     uf = _UF(n)
     same = np.argwhere(np.triu(sim >= SAME_THING, k=1))
     for i, j in same:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..text import words
+from ..text import WORD, words
 
 STOP = frozenset("""a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he
@@ -34,14 +34,47 @@ def stem(w: str) -> str:
     return w
 
 
+@lru_cache(maxsize=200_000)
+def _term(w: str) -> str | None:
+    """The term of one lower-cased word token, or None for a stopword or a one-letter token."""
+    w = w.replace("\u2019", "'").split("'")[0]
+    if not w or w in STOP or (len(w) < 2 and not w.isdigit()):
+        return None
+    return w.replace(",", "") if _NUM.match(w) else stem(w)
+
+
 def content_terms(text: str) -> list[str]:
-    out = []
-    for w in words(text):
-        w = w.replace("\u2019", "'").split("'")[0]
-        if not w or w in STOP or (len(w) < 2 and not w.isdigit()):
-            continue
-        out.append(w.replace(",", "") if _NUM.match(w) else stem(w))
-    return out
+    low = text.lower()
+    toks = WORD.findall(low) if len(low) == len(text) else words(text)  # one lower() for the whole text
+    return [t for t in map(_term, toks) if t is not None]
+
+
+def tfidf_sparse(docs: list[list[str]]):
+    """The same row-normalised TF-IDF vectors as `tfidf_matrix`, as a scipy CSR matrix.
+
+    A sentence has a dozen terms among thousands: the dense product X @ X.T cost n * n * vocabulary
+    (the summary stage's largest cost on big storylines); the sparse one costs what the rows share.
+    """
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    n = len(docs)
+    df: Counter = Counter()
+    counts = []
+    for d in docs:
+        c = Counter(d)
+        counts.append(c)
+        df.update(c.keys())
+    rows, cols, vals = [], [], []
+    for i, c in enumerate(counts):
+        for t, k in c.items():
+            rows.append(i)
+            cols.append(vocab.setdefault(t, len(vocab)))
+            vals.append((1 + math.log(k)) * math.log((1 + n) / (1 + df[t]) + 1))
+    m = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=(n, max(1, len(vocab))))
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sparse.diags((1 / norms).astype(np.float32)) @ m
 
 
 def tfidf_matrix(docs: list[list[str]]) -> np.ndarray:
