@@ -44,20 +44,51 @@ def score(edges, gold, ext):
             "edges_by_roles": dict(kinds), "papers": len(papers)}
 
 
-def naive(arts, gold, ext, threshold):
-    """Verbatim 5-gram containment of the paper in each PA text of the corpus, told the direction."""
+def containments(arts, gold, ext):
+    """Verbatim 5-gram containment of each paper in each PA text of the corpus (pairs sharing any)."""
     import numpy as np
     sh = {a.id: doc_shingles(a.text) for a in arts}
     pas = [a.id for a in arts if gold[ext[a.id]]["role"] == "pa"]
-    edges = []
+    out = []
     for a in arts:
         if gold[ext[a.id]]["role"] != "paper" or len(sh[a.id]) == 0:
             continue
         for p in pas:
-            c = len(np.intersect1d(sh[a.id], sh[p], assume_unique=True)) / len(sh[a.id])
-            if c >= threshold:
-                edges.append((p, a.id))
-    return edges
+            n = len(np.intersect1d(sh[a.id], sh[p], assume_unique=True))
+            if n:
+                out.append((p, a.id, n / len(sh[a.id])))
+    return out
+
+
+def naive(cont, threshold):
+    """Edges PA -> paper where the paper's containment reaches `threshold` (told the direction)."""
+    return [(p, a) for p, a, c in cont if c >= threshold]
+
+
+def per_story(edges, gold, ext):
+    """Per-story recall and precision (stories with papers; precision over stories with edges)."""
+    from statistics import median
+    papers, found, into, good = Counter(), {}, Counter(), Counter()
+    for i, g in gold.items():
+        if g["role"] == "paper":
+            papers[g["story"]] += 1
+    hit = set()
+    for s, t in edges:
+        gs, gt = gold[ext[s]], gold[ext[t]]
+        if gt["role"] != "paper":
+            continue
+        into[gt["story"]] += 1
+        if gs["role"] == "pa" and gs["story"].split("/", 1)[1] == gt["story"].split("/", 1)[1]:
+            good[gt["story"]] += 1
+            if gs["story"] == gt["story"]:
+                hit.add(ext[t])
+    for i in hit:
+        found[gold[i]["story"]] = found.get(gold[i]["story"], 0) + 1
+    rec = [found.get(s, 0) / n for s, n in papers.items()]
+    prec = [good[s] / into[s] for s in into]
+    return {"stories": len(papers), "recall_median": median(rec), "stories_all_found": sum(r == 1 for r in rec),
+            "stories_none_found": sum(r == 0 for r in rec), "precision_median": median(prec),
+            "stories_with_a_wrong_edge": sum(p < 1 for p in prec)}
 
 
 def main() -> None:
@@ -73,15 +104,24 @@ def main() -> None:
     edges = [(d.source, d.target) for d in res.derivations]
     s = score(edges, gold, ext)
     rows = [("storytrace lexical", s, dt)]
-    for th in (0.1, 0.2):
-        t = time.perf_counter()
-        ne = naive(arts, gold, ext, th)
-        rows.append((f"naive 5-gram containment >= {th} (told direction)", score(ne, gold, ext), time.perf_counter() - t))
+    t = time.perf_counter()
+    cont = containments(arts, gold, ext)
+    tc = time.perf_counter() - t
+    # 0.03 / 0.02 / 0.01 are the thresholds of TARGETS.md's naive figures; 0.1 / 0.2 for reference
+    for th in (0.2, 0.1, 0.03, 0.02, 0.01):
+        rows.append((f"naive 5-gram containment of the paper >= {th} (told direction)",
+                     score(naive(cont, th), gold, ext), tc))
     print(f"articles {len(arts)} (of 1429 lines), stats {res.stats}")
     print("| method | precision | recall | wrong direction | edges | time s |")
     print("|---|---|---|---|---|---|")
     for name, sc, tt in rows:
         print(f"| {name} | {sc['precision']:.3f} | {sc['recall']:.3f} | {sc['wrong_direction']:.3f} | {sc['edges']} | {tt:.1f} |")
+    print("per story (storytrace):", per_story(edges, gold, ext))
+    best = {}
+    for p, a, c in cont:
+        if gold[ext[p]]["story"] == gold[ext[a]]["story"]:
+            best[a] = max(best.get(a, 0.0), c)
+    print(f"papers sharing no word 5-gram with any PA text of their story: {s['papers'] - len(best)} of {s['papers']}")
     print("edges by roles (storytrace):", s["edges_by_roles"])
     print("kinds:", dict(Counter(d.kind for d in res.derivations)), "undirected:", sum(not d.directed for d in res.derivations))
     if "--dump" in sys.argv:

@@ -84,11 +84,15 @@ def test_no_link_to_follow_up_and_no_backwards_edge(seed_result):
 
 
 def test_aggregator_summary_lexical_finds_no_false_source(seed_result):
-    # The aggregator (004) paraphrases the original: the lexical path finds no verbatim reuse, and
-    # it must not invent a source for it either.
+    # The aggregator (004) paraphrases the original: no verbatim reuse, and it must not invent a
+    # source for it either. Its rare terms make it a same-story pair with 001, and a reworded
+    # sentence of the lexical paraphrase scorer makes it a (partial) derivation of 001.
     arts, res = seed_result
     A = _by_name(arts)
     assert not [d for d in res.derivations if d.target == A["004"].id and d.source != A["001"].id]
+    into = [d for d in res.derivations if d.target == A["004"].id]
+    assert len(into) == 1 and into[0].evidence[0].startswith("same story")
+    assert any(p.kind == "paraphrase" for p in into[0].passages)
 
 
 def _meter(corpora, n_stories=14):
@@ -120,10 +124,40 @@ def test_meter_wire_to_paper_edges_point_the_right_way(corpora, tmp_path):
     backwards = [d for d in res.derivations if role[d.source] == "paper" and role[d.target] == "pa"]
     papers = [i for i in role if role[i] == "paper"]
     assert not backwards, [(ext[d.source], ext[d.target], d.evidence) for d in backwards]
-    assert len(good) / len(into_paper) >= 0.85
-    assert len({d.target for d in good}) / len(papers) >= 0.55
+    assert len(good) / len(into_paper) >= 0.9
+    # rewrites that keep the story's rare terms but little wording count too (was >= 0.55 with
+    # verbatim evidence only)
+    assert len({d.target for d in good}) / len(papers) >= 0.8
     # direction came from text evidence (papers are undated): wire furniture of the PA copy
     assert all(any("wire furniture" in e for e in d.evidence) for d in good)
+    # some papers are linked only as same-story rewrites, with their reworded sentences as passages
+    same_story = [d for d in good if d.evidence[0].startswith("same story")]
+    assert same_story
+    assert all(d.passages and d.kind in ("rewrite", "partial") for d in same_story)
+
+
+def test_same_story_pairs_pair_papers_with_their_wire_story(corpora, tmp_path):
+    from storytrace.reuse.topic import shared_rare_terms, topic_pairs
+
+    gold, rows = _meter(corpora)
+    texts = [r["text"] for r in rows]
+    pairs, stats = topic_pairs(texts)
+    story = [gold[r["id"]]["story"] for r in rows]
+    role = [gold[r["id"]]["role"] for r in rows]
+    pa_paper = [p for p in pairs if {role[p.i], role[p.j]} == {"pa", "paper"}]
+    right = [p for p in pa_paper if story[p.i] == story[p.j]]
+    assert len(right) / len(pa_paper) >= 0.95
+    covered = {p.i if role[p.i] == "paper" else p.j for p in right}
+    assert len(covered) / role.count("paper") >= 0.9
+    # the evidence names the story's rare terms, not function words or page furniture
+    p = right[0]
+    terms = shared_rare_terms(texts[p.i], texts[p.j], stats)
+    assert terms and all(len(t) > 2 and t.isalpha() for t in terms)
+    # a site footer on a third of the texts (fewer than MAX_TERM_DF) is no story vocabulary
+    footer = "\nCopyright 2020 All rights reserved. May not be published, broadcast, rewritten or redistributed."
+    assert len(texts[::3]) < 50
+    pairs2, _ = topic_pairs([t + footer if k % 3 == 0 else t for k, t in enumerate(texts)])
+    assert {(p.i, p.j): p.cosine for p in pairs2} == {(p.i, p.j): p.cosine for p in pairs}
 
 
 def test_giveme_near_copies_found_and_candidates_cover_reuse_pairs(corpora, giveme):
@@ -211,8 +245,13 @@ def test_incremental_derivations_agree_with_batch(giveme):
     idx = CandidateIndex()
     first = find_derivations(arts[:200], index=idx)
     second = find_derivations(arts[200:], index=idx, fetch=by_id.get)  # stored ones fetched on demand
-    batch = {(d.source, d.target) for d in find_derivations(arts).derivations}
+    full = find_derivations(arts).derivations
+    # Same-story pairs (rare terms) are formed within one call's batch only (a known gap of the
+    # incremental mode): compare the edges that word n-gram candidates found.
+    batch = {(d.source, d.target) for d in full if not d.evidence[0].startswith("same story")}
     inc = {(d.source, d.target) for d in first.derivations + second.derivations}
     # the same edges, up to common-source pruning that only sees one batch at a time
     assert len(inc & batch) >= 0.9 * len(batch)
+    # ... and the batch run adds same-story edges on top of them
+    assert len(full) > len(batch)
     assert second.stats["candidate_pairs"] < len(arts) * 3

@@ -23,6 +23,7 @@ from storytrace.reuse.evidence import (agency_credits, furniture, looks_truncate
                                        wire_furniture)
 from storytrace.reuse.model import AlignedPassage, Derivation, ReuseResult
 from storytrace.reuse.shingle import SHINGLE, doc_shingles, fast_tokens
+from storytrace.reuse.topic import TOPIC_COSINE, TermStats, shared_rare_terms, topic_pairs
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ BOILER_DF = 8             # a passage whose 5-grams recur in this many articles 
 NEAR_COPY_JACCARD = 0.5   # ... unless the two texts are near-copies (wire copy on many sites)
 GROUP_SCORE = 0.75        # edges this strong join their texts into one syndication group
 SIBLING_EXPLAINED = 0.7    # share of an X-Y overlap also aligned to a common source Z of both
+# Same-story pairs (rare-term cosine >= topic.TOPIC_COSINE) need less wording evidence: one verbatim
+# passage (MIN_PASSAGE_WORDS) or TOPIC_MIN_REWORDED reworded sentences (paraphrase.py's threshold).
+TOPIC_MIN_REWORDED = 1
+TOPIC_MAX_DAYS = 3         # dated texts further apart than this are follow-ups, not one story's versions
 
 
 @dataclass
@@ -117,31 +122,55 @@ def _boilerplate(a: _Doc, b: _Doc, verb: list[Passage], df) -> tuple[list[Passag
     return keep, len(recurring) + len(marked)
 
 
-def _align_pair(a: _Doc, b: _Doc, paraphraser=None, df=None) -> _Pair:
+def _lexical_paraphraser(a, b, ea, eb, lexical):
+    """Sentence-level paraphrase scoring without the model (same-story pairs, lexical path)."""
+    from storytrace.reuse.paraphrase import align_reworded
+
+    return align_reworded(a, b, ea, eb, lexical, use_model=False)
+
+
+def _align_pair(a: _Doc, b: _Doc, paraphraser=None, df=None, same_story: bool = False) -> _Pair:
     verb, n_boiler = _boilerplate(a, b, align(a.tok, b.tok), df)
+    verbatim_edge = sum(p.matched for p in verb) >= MIN_EDGE_WORDS and \
+        max((p.matched for p in verb), default=0) >= MIN_LONGEST
+    if same_story and paraphraser is None and not verbatim_edge:
+        # a same-story pair short of verbatim evidence: its reworded sentences decide (lexical
+        # sentence scoring; pairs with enough verbatim text skip this cost)
+        paraphraser = _lexical_paraphraser
     va = _masks(len(a.tok), (r for p in verb for r in p.a_matched))
     vb = _masks(len(b.tok), (r for p in verb for r in p.b_matched))
     ea = _masks(len(a.tok), ((p.a0, p.a1) for p in verb))
     eb = _masks(len(b.tok), ((p.b0, p.b1) for p in verb))
-    # The lexical reworded-sentence pass only where verbatim reuse already showed up (it cannot
-    # make an edge alone in practice, and it is the costly part on unrelated candidate pairs).
-    para = reworded(a.tok, b.tok, ea, eb) if verb or paraphraser is not None else []
+    # The lexical reworded-sentence pass only where verbatim reuse already makes an edge, or the
+    # pair tells one story (it never made an edge alone on 25k news-feed candidate pairs, and it
+    # is the costly part on unrelated ones).
+    para = reworded(a.tok, b.tok, ea, eb) if verbatim_edge or same_story or paraphraser is not None else []
     if paraphraser is not None:
         try:
             para = paraphraser(a.tok, b.tok, ea, eb, para)
         except Exception as e:  # an optional model must never break the lexical result
             log.warning("paraphrase alignment failed (%s); lexical passages only", e)
+    # a reworded "sentence" that is page furniture (a copyright or newsletter line) is no evidence
+    para = [p for p in para if not furniture(a.tok.text[slice(*a.tok.char_span(p.a0, p.a1))])
+            and not furniture(b.tok.text[slice(*b.tok.char_span(p.b0, p.b1))])]
     pa = ea | _masks(len(a.tok), ((p.a0, p.a1) for p in para))
     pb = eb | _masks(len(b.tok), ((p.b0, p.b1) for p in para))
     return _Pair(a, b, sorted(verb + para, key=lambda p: p.a0), va, vb, pa, pb, n_boiler)
 
 
-def _is_reuse(p: _Pair) -> tuple[bool, str]:
+def _is_reuse(p: _Pair, topic: tuple[float, list[str]] | None = None) -> tuple[bool, str]:
+    """Whether the aligned pair is reuse, and why. `topic` = (rare-term cosine, shared rare terms)
+    for a same-story pair: one verbatim passage or one reworded sentence is then enough."""
     longest = max((x.matched for x in p.passages if x.kind == "verbatim"), default=0)
     v = p.verbatim_words
+    n_verb = sum(1 for x in p.passages if x.kind == "verbatim")
     if v >= MIN_EDGE_WORDS and longest >= MIN_LONGEST:
-        return True, f"{v} words verbatim in {sum(1 for x in p.passages if x.kind == 'verbatim')} passages"
+        return True, f"{v} words verbatim in {n_verb} passages"
     n_para = sum(1 for x in p.passages if x.kind == "paraphrase")
+    if topic is not None and topic[0] >= TOPIC_COSINE and (n_verb >= 1 or n_para >= TOPIC_MIN_REWORDED):
+        terms = ", ".join(f"'{t}'" for t in topic[1])
+        return True, (f"same story by rare terms (cosine {topic[0]:.2f}{': ' + terms if terms else ''}) with "
+                      f"{n_para} reworded sentences and {v} words verbatim in {n_verb} passages")
     shorter = min(p.pa.mean() if len(p.pa) else 0, p.pb.mean() if len(p.pb) else 0)
     cover = max(p.pa.mean() if len(p.pa) else 0, p.pb.mean() if len(p.pb) else 0) if n_para else 0
     if n_para >= MIN_REWORDED and min(cover, 1.0) and shorter >= MIN_REWORDED_COVER:
@@ -412,6 +441,24 @@ def _paraphraser(enabled: bool):
     return fn
 
 
+def _same_story_pairs(usable: list) -> tuple[dict[frozenset, float], TermStats]:
+    """Rare-term same-story pairs of the batch (id pair -> cosine), minus dated texts more than
+    TOPIC_MAX_DAYS apart (a later follow-up retells the story; it is not a version of it)."""
+    try:
+        tp, stats = topic_pairs([a.text or "" for a in usable])
+    except ImportError as e:  # scipy missing: n-gram candidates only
+        log.info("same-story pairs unavailable (%s)", e)
+        return {}, TermStats(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(usable))
+    out: dict[frozenset, float] = {}
+    for t in tp:
+        a, b = usable[t.i], usable[t.j]
+        wa, wb = _when(getattr(a, "published", None))[0], _when(getattr(b, "published", None))[0]
+        if wa is not None and wb is not None and abs((wa.date() - wb.date()).days) > TOPIC_MAX_DAYS:
+            continue
+        out[frozenset((a.id, b.id))] = t.cosine
+    return out, stats
+
+
 def find_derivations(articles: list, *, paraphrase: bool = False, index: CandidateIndex | None = None,
                      fetch: Callable[[str], object] | None = None,
                      extra_pairs: Iterable[tuple[str, str]] | None = None,
@@ -453,8 +500,14 @@ def find_derivations(articles: list, *, paraphrase: bool = False, index: Candida
         pairs = idx.add([a.id for a in usable], [a.text for a in usable])
     t1 = time.perf_counter()
     para = _paraphraser(paraphrase)
+    have = {frozenset((c.a, c.b)) for c in pairs}
+    topic, tstats = _same_story_pairs(usable)
+    for k in topic:
+        if k not in have:
+            have.add(k)
+            x, y = sorted(k)
+            pairs.append(CandidatePair(x, y, 0, 0.0, False))
     if extra_pairs:
-        have = {frozenset((c.a, c.b)) for c in pairs}
         for x, y in extra_pairs:
             k = frozenset((x, y))
             if x != y and k not in have and x in by_id and y in by_id:
@@ -470,15 +523,25 @@ def find_derivations(articles: list, *, paraphrase: bool = False, index: Candida
                 docs[i] = _doc(art)
         return docs.get(i)
 
+    # An article's tokens are dropped after its last pair (memory grows with the articles in
+    # flight, not with all articles aligned so far); later lookups re-read what they need.
+    last_use = {}
+    for k, c in enumerate(pairs):
+        last_use[c.a] = k
+        last_use[c.b] = k
     edges = []
     aligned = 0
-    for c in pairs:
+    for k, c in enumerate(pairs):
         da, db = get(c.a), get(c.b)
+        for i in (c.a, c.b):
+            if last_use[i] == k:
+                docs.pop(i, None)
         if da is None or db is None:
             continue
         aligned += 1
-        p = _align_pair(da, db, para, idx.df)
-        ok, why = _is_reuse(p)
+        cos = topic.get(frozenset((c.a, c.b)))
+        p = _align_pair(da, db, para, idx.df, same_story=cos is not None)
+        ok, why = _is_reuse(p, None if cos is None else (cos, shared_rare_terms(da.tok.text, db.tok.text, tstats)))
         if ok:
             edges.append(_edge(p, why))
     t2 = time.perf_counter()

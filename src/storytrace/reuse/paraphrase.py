@@ -11,14 +11,15 @@ A sentence pair is scored by a small logistic model over three features, so the 
   1998 for $2.5 billion" vs "bought in 1995 for $693 million"). Such pairs talk about the same
   thing but are not the same statement, so a conflict pushes the score below the threshold.
 
-The weights and `PARAPHRASE_THRESHOLD` were fitted/chosen on the MSRP training pairs (news
+The weights and `PARAPHRASE_THRESHOLD` were fitted/chosen on the training pairs of a public paraphrase corpus (news
 sentences from different outlets about one story), never on the sample articles; see
-bench/paraphrase_msrp.py, which refits them and reports cross-validated accuracy.
+the paraphrase benchmark (bench/results/paraphrase.md), which refits them and reports cross-validated accuracy.
 """
 from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
@@ -28,16 +29,16 @@ from storytrace.text import WORD, sentence_spans
 
 Span = tuple[int, int]
 
-# Logistic weights (intercept, lexical[, cosine]) fitted on MSRP train by
-# `bench/paraphrase_msrp.py --fit`. The lexical-only model has its own weights so that both
+# Logistic weights (intercept, lexical[, cosine]) fitted on the paraphrase corpus' training
+# pairs by the paraphrase benchmark's `--fit`. The lexical-only model has its own weights so that both
 # modes output a comparable probability and share one threshold.
 W_COMBINED = (-5.5, 4.8, 4.0)
 W_LEXICAL = (-3.9, 7.1)
 # A number conflict multiplies the score by this: even a word-for-word match with a changed
-# number ends below the threshold. (MSRP's annotators accepted some changed figures, so this
-# costs about one point of MSRP accuracy; see bench/results/paraphrase.md.)
+# number ends below the threshold. (That corpus' annotators accepted some changed figures, so this
+# costs about one point of its accuracy; see bench/results/paraphrase.md.)
 CONFLICT_FACTOR = 0.4
-# Score at or above which a pair counts as a paraphrase (chosen on MSRP train for best accuracy).
+# Score at or above which a pair counts as a paraphrase (chosen on the paraphrase training pairs for best accuracy).
 PARAPHRASE_THRESHOLD = 0.45
 
 # Sentences shorter than this (in words) are headlines, credits or furniture, not statements.
@@ -87,7 +88,7 @@ def lexical_similarity(a: str, b: str) -> float:
     over all words and over content words only.
 
     1.0 for the same words in any order. All words track how much of the sentence's wording is
-    kept (MSRP: 0.729 accuracy alone, the best single lexical measure tried); content words
+    kept (0.729 paraphrase accuracy alone, the best single lexical measure tried); content words
     make sure the overlap is names and nouns, not "the ... of ... said" (0.716 alone), so two
     unrelated sentences of one article do not score high on function words.
     """
@@ -239,6 +240,12 @@ class _Side:
         return cls(text, spans, flat, [_bag(t) for t in flat], [_numbers(t) for t in flat])
 
 
+@lru_cache(maxsize=512)
+def _side(text: str) -> _Side:
+    """`_Side.of`, cached: the derivation stage aligns one article with many others."""
+    return _Side.of(text)
+
+
 @dataclass
 class _Match:
     a: tuple[int, int]  # first and last statement index in A
@@ -247,7 +254,7 @@ class _Match:
 
 
 def align_sentences(text_a: str, text_b: str, *, embedder=None,
-                    threshold: float | None = None) -> list[SentencePair]:
+                    threshold: float | None = None, merge: bool = True) -> list[SentencePair]:
     """Sentences of `text_b` that paraphrase sentences of `text_a`.
 
     Best-first one-to-one matching of statements (sentences of at least MIN_SENTENCE_WORDS words)
@@ -260,19 +267,33 @@ def align_sentences(text_a: str, text_b: str, *, embedder=None,
     order of their position in `text_b`.
     """
     thr = PARAPHRASE_THRESHOLD if threshold is None else threshold
-    A, B = _Side.of(text_a), _Side.of(text_b)
+    A, B = _side(text_a), _side(text_b)
     if not A.spans or not B.spans:
         return []
     method: Literal["lexical", "embedding"] = "embedding" if embedder is not None else "lexical"
     cos = embedder.encode(A.flat) @ embedder.encode(B.flat).T if embedder is not None else None
 
     scores = np.zeros((len(A.spans), len(B.spans)))
-    for i, (bag_a, num_a) in enumerate(zip(A.bags, A.nums)):
-        for j, (bag_b, num_b) in enumerate(zip(B.bags, B.nums)):
-            if cos is None and not (bag_a[1] & bag_b[1]):
-                continue  # lexical mode: no shared content word, no paraphrase
-            c = None if cos is None else float(cos[i, j])
-            scores[i, j] = _score(_lex(bag_a, bag_b), c, _conflict(num_a, num_b))
+    if cos is None:
+        # Lexical mode: only pairs met through an inverted index of content words are scored (not
+        # all n x m), and they must share two content words (one when a sentence has only one):
+        # one shared name alone cannot lift the word overlap to the threshold in practice.
+        inv: dict[str, list[int]] = {}
+        for j, bag_b in enumerate(B.bags):
+            for w in bag_b[1]:
+                inv.setdefault(w, []).append(j)
+        for i, (bag_a, num_a) in enumerate(zip(A.bags, A.nums)):
+            hits: dict[int, int] = {}
+            for w in bag_a[1]:
+                for j in inv.get(w, ()):
+                    hits[j] = hits.get(j, 0) + 1
+            for j, h in hits.items():
+                if h >= 2 or h >= min(len(bag_a[1]), len(B.bags[j][1])):
+                    scores[i, j] = _score(_lex(bag_a, B.bags[j]), None, _conflict(num_a, B.nums[j]))
+    else:
+        for i, (bag_a, num_a) in enumerate(zip(A.bags, A.nums)):
+            for j, (bag_b, num_b) in enumerate(zip(B.bags, B.nums)):
+                scores[i, j] = _score(_lex(bag_a, bag_b), float(cos[i, j]), _conflict(num_a, num_b))
 
     matches: list[_Match] = []
     used_a: set[int] = set()
@@ -287,8 +308,9 @@ def align_sentences(text_a: str, text_b: str, *, embedder=None,
         used_b.add(j)
         matches.append(_Match((i, i), (j, j), float(scores[i, j])))
 
-    _merge_adjacent(A, B, matches, embedder, thr, x_is_a=True)
-    _merge_adjacent(B, A, matches, embedder, thr, x_is_a=False)
+    if merge:   # off: one-to-one matches only (about half the cost on long texts)
+        _merge_adjacent(A, B, matches, embedder, thr, x_is_a=True)
+        _merge_adjacent(B, A, matches, embedder, thr, x_is_a=False)
 
     out = [SentencePair((A.spans[m.a[0]][0], A.spans[m.a[1]][1]), (B.spans[m.b[0]][0], B.spans[m.b[1]][1]),
                         m.score, method) for m in matches]
@@ -310,22 +332,44 @@ def _merge_adjacent(X: _Side, Y: _Side, matches: list[_Match], embedder, thr: fl
     used_y = {k for m in matches for k in range(yr(m)[0], yr(m)[1] + 1)}
     free_y = [j for j in range(len(Y.spans)) if j not in used_y]
 
+    # Free-free joins meet free Y sentences through an inverted index of content words (not all
+    # n x m); every candidate must share two content words (one when Y's sentence has one).
+    inv: dict[str, list[int]] = {}
+    for j in free_y:
+        for w in Y.bags[j][1]:
+            inv.setdefault(w, []).append(j)
+
+    def shares(i: int, j: int, bag) -> bool:
+        return len(bag & Y.bags[j][1]) >= min(2, len(Y.bags[j][1]))
+
     cands: list[tuple[int, int, _Match | None]] = []  # (i, j, match replaced)
+    bags: dict[int, Bag] = {}
     for i in range(len(X.spans) - 1):
         fi, fn = i not in used_x, i + 1 not in used_x
+        if not (fi or fn):
+            continue
+        bag = (X.bags[i][0] | X.bags[i + 1][0], X.bags[i][1] | X.bags[i + 1][1])
         if fi and fn:
-            cands += [(i, j, None) for j in free_y]
+            hits: dict[int, int] = {}
+            for w in bag[1]:
+                for j in inv.get(w, ()):
+                    hits[j] = hits.get(j, 0) + 1
+            new = [(i, j, None) for j, h in hits.items() if h >= min(2, len(Y.bags[j][1]))]
         elif fn and i in by_x:
-            cands.append((i, yr(by_x[i])[0], by_x[i]))
+            new = [(i, yr(by_x[i])[0], by_x[i])]
         elif fi and i + 1 in by_x:
-            cands.append((i, yr(by_x[i + 1])[0], by_x[i + 1]))
+            new = [(i, yr(by_x[i + 1])[0], by_x[i + 1])]
+        else:
+            new = []
+        new = [c for c in new if shares(c[0], c[1], bag[1])]
+        if new:
+            bags[i] = bag
+            cands += new
     if not cands:
         return
-    joins = {i: X.flat[i] + " " + X.flat[i + 1] for i, _, _ in cands}
-    bags = {i: _bag(t) for i, t in joins.items()}
-    cands = [(i, j, m) for i, j, m in cands if bags[i][1] & Y.bags[j][1]]
-    if not cands:
-        return
+    # the bag and numbers of a join are those of its two sentences together (no re-tokenising)
+    joins = {i: X.flat[i] + " " + X.flat[i + 1] for i in bags}
+    nums = {i: X.nums[i] + X.nums[i + 1] for i in bags}
     cos: dict[tuple[int, int], float] = {}
     if embedder is not None:
         ii = sorted({i for i, _, _ in cands})
@@ -335,7 +379,7 @@ def _merge_adjacent(X: _Side, Y: _Side, matches: list[_Match], embedder, thr: fl
         cos = {(i, j): float(vx[i] @ vy[j]) for i, j, _ in cands}
     scored = []
     for i, j, m in cands:
-        s = _score(_lex(bags[i], Y.bags[j]), cos.get((i, j)), _conflict(_numbers(joins[i]), Y.nums[j]))
+        s = _score(_lex(bags[i], Y.bags[j]), cos.get((i, j)), _conflict(nums[i], Y.nums[j]))
         if s >= thr and s >= (m.score if m else 0.0) + MERGE_GAIN:
             scored.append((s, i, j, m))
     scored.sort(key=lambda t: -t[0])
@@ -356,19 +400,21 @@ def _merge_adjacent(X: _Side, Y: _Side, matches: list[_Match], embedder, thr: fl
 # --- adapter for the derivation stage ------------------------------------------------------
 
 def align_reworded(a, b, covered_a: np.ndarray, covered_b: np.ndarray, lexical: list | None = None,
-                   *, embedder=None) -> list:
+                   *, embedder=None, use_model: bool = True) -> list:
     """`align_sentences` in the derivation stage's terms: word-index `Passage`s of kind "paraphrase".
 
     `a`, `b` are tokenised articles (`.text` and `.spans`, the (n, 2) character spans of their
     words); `covered_a/_b` mark words already inside verbatim passages, and sentences mostly
     covered are left to the verbatim aligner. `lexical` are passages found by a cheaper
     reworded-sentence pass: kept where they do not overlap a passage found here. The embedder is
-    loaded on first use when not given (None when the optional model is absent: lexical scoring).
+    loaded on first use when not given (None when the optional model is absent: lexical scoring);
+    `use_model=False` asks for lexical scoring without loading it. Without a model only
+    one-to-one sentence matches are sought (no merged sentences: half the cost).
     """
     from storytrace.reuse.align import Passage  # the derivation stage's passage type
     from storytrace.reuse.embed import load_embedder
 
-    emb = embedder if embedder is not None else load_embedder()
+    emb = embedder if embedder is not None else (load_embedder() if use_model else None)
     starts_a = np.asarray(a.spans)[:, 0] if len(a.spans) else np.zeros(0, dtype=np.int64)
     starts_b = np.asarray(b.spans)[:, 0] if len(b.spans) else np.zeros(0, dtype=np.int64)
 
@@ -376,7 +422,9 @@ def align_reworded(a, b, covered_a: np.ndarray, covered_b: np.ndarray, lexical: 
         return int(np.searchsorted(starts, span[0])), int(np.searchsorted(starts, span[1]))
 
     out = []
-    for p in align_sentences(a.text, b.text, embedder=emb):
+    # Lexical scoring here serves the derivation stage's same-story pairs (many, long texts):
+    # one-to-one sentence matches are enough evidence there, merged sentences are left out.
+    for p in align_sentences(a.text, b.text, embedder=emb, merge=emb is not None):
         a0, a1 = words(starts_a, p.a_span)
         b0, b1 = words(starts_b, p.b_span)
         if a1 <= a0 or b1 <= b0:
