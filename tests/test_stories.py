@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -170,3 +170,82 @@ def test_bad_input_is_placed_with_a_reason_never_a_crash(basil):
     # An article without a title still joins its event; so does one with an unparseable date.
     assert of[odd[2].id] == of[arts[0].id]
     assert of[odd[4].id] == of[arts[1].id]
+
+
+def test_seeds_as_read_follow_up_is_a_later_event_with_a_later_inferred_date(corpora):
+    """The sample files as the reader gives them: one has a date ("Posted Nov 19, 2022"), four none.
+
+    The follow-up names "In December" and "early January": it must come out as a second event of
+    the same storyline, dated no earlier than January 2023, while the undated November reports
+    inherit the November date.
+    """
+    from pathlib import Path
+
+    from storytrace.ingest import read_paths
+
+    arts = [a for a in read_paths([corpora / "seeds"]) if isinstance(a, Article)]
+    by = {Path(a.path).name[:3]: a for a in arts}
+    assert sorted(by) == ["000", "001", "002", "003", "004"]
+    assert [k for k, a in sorted(by.items()) if a.published] == ["004"]
+    res = cluster(arts)
+    ev = res.event_of()
+    november = {ev[by[k].id] for k in ("000", "001", "002", "004")}
+    assert len(november) == 1, "the four November reports are one event"
+    follow = ev[by["003"].id]
+    assert follow not in november, "the factory follow-up is a second event"
+    story = {e.id: e.storyline_id for e in res.events}
+    assert story[follow] == story[next(iter(november))], "...in the same storyline"
+    line = next(s for s in res.storylines if s.id == story[follow])
+    assert line.event_ids == [next(iter(november)), follow], "storyline events in date order"
+    for k in ("000", "001", "002"):
+        assert res.inferred_dates[by[k].id].startswith("2022-11"), (k, res.inferred_dates)
+    assert res.inferred_dates[by["003"].id] >= "2023-01-01", res.inferred_dates
+    assert by["004"].id not in res.inferred_dates
+    # Shuffled input: the same result.
+    assert cluster(arts[::-1]).to_dict() == res.to_dict()
+
+
+def test_time_mentions_give_a_lower_bound_read_around_the_anchor():
+    from datetime import date
+
+    from storytrace.stories.mentions import floor_date, time_mentions
+
+    text = ("The war started in February. A delegation visited Russia in early January. "
+            "In December, officials warned of the plan. The factory will open in March.")
+    m = time_mentions(text)
+    assert "in March" not in m, "a future-tense month says nothing about when the text was written"
+    d, expr = floor_date(m, date(2022, 11, 19))
+    assert (d, expr) == (date(2023, 1, 1), "in early January")
+    # Seen from June 2023, every month named is in the past half year: February is the latest.
+    assert floor_date(m, date(2023, 6, 1)) == (date(2023, 2, 1), "in February")
+    assert floor_date(["in February"], date(2022, 11, 19))[0] == date(2022, 2, 1)
+
+
+def test_two_wire_versions_of_one_event_stay_one_event(corpora):
+    """giveme5w1h events told by two wire services, each copied by several outlets (the $284 billion
+    power bill, the New England fireball, the boy in the well in Hebei, ...): the two copy families
+    differ in wording only, not in who/where/how many, and must not be split as look-alike events."""
+    keep = {"4", "5", "16", "44", "77"}
+    gold = {g["id"]: str(g["event_id"]) for g in _rows(corpora / "giveme5w1h" / "gold.jsonl")}
+    rows = _rows(corpora / "giveme5w1h" / "articles.jsonl", keep=lambda r: gold[r["id"]] in keep)
+    arts = [_article(r) for r in rows]
+    ev = cluster(arts).event_of()
+    by_event = defaultdict(set)
+    for a in arts:
+        by_event[gold[a.external_id]].add(ev[a.id])
+    assert {g: len(e) for g, e in by_event.items()} == {g: 1 for g in keep}
+    assert len({e for es in by_event.values() for e in es}) == len(keep), "...and the events stay apart"
+
+
+def test_one_sentence_reports_join_their_event(corpora):
+    """ECB+ topic 23: nine one-sentence reports of a climber's death on Mt Cook (names, places, few
+    words) join their event instead of being left as 'too short' singletons."""
+    rows = _rows(corpora / "ecbplus" / "articles.jsonl", keep=lambda r: r["id"].split("_")[0] == "23")
+    gold = {g["id"]: g["subtopic"] for g in _rows(corpora / "ecbplus" / "gold.jsonl")}
+    arts = [_article(r) for r in rows]
+    res = cluster(arts)
+    short = [a for a in arts if gold[a.external_id] == "23_ecb"]
+    assert len(short) >= 9 and all(len(a.text.split()) < 40 for a in short)
+    sizes = Counter(res.event_of()[a.id] for a in short)
+    assert max(sizes.values()) >= 0.7 * len(short), sizes
+    assert _bcubed_f1(res.event_of(), {a.id: gold[a.external_id] for a in arts}) >= 0.85

@@ -6,9 +6,9 @@ never equal batch clustering. A general English word-frequency table (the `wordf
 offline) stands in for document frequency: "said" weighs little, "drone" more, a name most.
 
 Features:
-- content words of title and text, sublinear tf x background idf; the title counts twice and the
+- content words of title and text, sublinear tf x background idf; the title counts three times and the
   lead (first sentences) once more, because news puts the happening first;
-- names: runs of two or more capitalised words ("Tara Reid", "Islamic Revolutionary Guard") as one
+- names: runs of two or more capitalised words ("Jane Doe", "Supreme Court of Appeal") as one
   feature, so look-alike events with other actors or places part;
 - numbers ("6.1", "33", "2,000") as features, so two earthquakes of other magnitudes or tolls part.
 """
@@ -27,12 +27,12 @@ from ..text import WORD, sentence_spans
 _FLOOR = 10 ** -7.5
 # Words at least this frequent are function words: dropped.
 _STOP_FREQ = 5e-4
-TITLE_REPEAT = 2
+TITLE_REPEAT = 3
 LEAD_SENTENCES = 3
-NAME_WEIGHT = 1.0
+NAME_WEIGHT = 1.3
 NUMBER_WEIGHT = 1.0
 MAX_CHARS = 0  # 0: whole text
-TOP_K = 60  # the strongest terms only: long texts and short ones then compare on a like footing
+TOP_K = 100  # the strongest terms only: long texts and short ones then compare on a like footing
 
 _NAME = re.compile(r"\b[A-Z][\w'\u2019\-]*[a-z][\w'\u2019\-]*(?:[ \t]+(?:(?:of|de|del|la|van|von|al|bin|the)[ \t]+)?[A-Z][\w'\u2019\-]*[a-z][\w'\u2019\-]*)+")
 _NUM = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
@@ -105,19 +105,29 @@ def article_terms(article: Article) -> Counter:
     if MAX_CHARS:
         text = text[:MAX_CHARS]
     weighted = [(title, TITLE_REPEAT), (lead(text), 1), (text, 1)]
-    c: Counter = Counter()
+    # Count raw tokens in C over every part, then map each distinct token once (most repeat).
+    raw: Counter = Counter()
+    extra: Counter = Counter()
     for part, rep in weighted:
         if not part or rep <= 0:
             continue
-        # Count raw tokens in C, then map each distinct token once (most repeat).
-        for tok, k in Counter(WORD.findall(part)).items():
-            w = _keep(tok)
-            if w is not None:
-                c[w] += k * rep
+        toks = Counter(WORD.findall(part))
+        if rep == 1:
+            raw.update(toks)
+        else:
+            for tok, k in toks.items():
+                raw[tok] += k * rep
         for nm in _names(part):
-            c["n:" + nm] += rep
+            extra["n:" + nm] += rep
         for num in _numbers(part):
-            c["#" + num] += rep
+            extra["#" + num] += rep
+    c: Counter = Counter()
+    keep = _keep
+    for tok, k in raw.items():
+        w = keep(tok)
+        if w is not None:
+            c[w] += k
+    c.update(extra)
     return c
 
 
@@ -136,19 +146,24 @@ def vectorize(article: Article, top_k: int | None = None) -> dict[str, float]:
     return vectorize_many(article, (TOP_K if top_k is None else top_k,))[0]
 
 
+_TF = [0.0] + [1.0 + math.log(n) for n in range(1, 256)]  # sublinear tf, precomputed
+
+
 def vectorize_many(article: Article, sizes: tuple[int, ...]) -> list[dict[str, float]]:
     """One vector per size in `sizes` (its strongest terms; 0: all), from one pass over the text."""
     c = article_terms(article)
     weight = term_weight
     log = math.log
-    scored = [(t, (1.0 + log(n)) * weight(t)) for t, n in c.items()]
+    tf = _TF
+    # (-score, term): plain tuples order strongest first, ties by term, without a key function.
+    scored = [(-(tf[n] if n < 256 else 1.0 + log(n)) * weight(t), t) for t, n in c.items()]
     if all(sizes) and len(scored) > max(sizes):
         # Only the strongest terms are kept: partial selection instead of a full sort.
-        scored = heapq.nsmallest(max(sizes), scored, key=lambda kv: (-kv[1], kv[0]))
-    ranked = sorted(scored, key=lambda kv: (-kv[1], kv[0]))
+        scored = heapq.nsmallest(max(sizes), scored)
+    ranked = sorted(scored)
     out = []
     for k in sizes:
         v = ranked[:k] if k else ranked
-        norm = math.sqrt(sum(x * x for _, x in v))
-        out.append({t: x / norm for t, x in v} if norm else {})
+        norm = math.sqrt(sum(x * x for x, _ in v))
+        out.append({t: -x / norm for x, t in v} if norm else {})
     return out
