@@ -8,7 +8,8 @@ written to a temporary JSONL file outside the repo, then ONE child process per s
 ingest (`pipeline.ingest` into a fresh SQLite store), load (`Store.articles()`), every entry of
 `pipeline.STAGES` on a `Context` (called one by one so each is timed; a stage that raises is
 recorded as failed and the rest still run, as in `run_stages`), assemble + save (`pipeline.assemble`
-and `Store.save_analysis`), and write outputs (`api.write_outputs`: analysis.json + report.html).
+and `Store.commit_analysis`, which also keeps the per-article and per-storyline results for
+incremental reruns; the stages run with that cache, as `analyze_store` runs them), and write outputs (`api.write_outputs`: analysis.json + report.html).
 
 Per stage: wall seconds (perf_counter), CPU seconds (`time.process_time`, all threads of the child),
 articles/s (N stored / wall s, and N / CPU s), and peak memory: the child resets the kernel's peak
@@ -77,6 +78,7 @@ def _save(path: str, res: dict) -> None:
 def child(n: int, data: str, workdir: str, skip: set[str], stage_timeout: int, result_path: str) -> None:
     from storytrace import api, pipeline
     from storytrace.store import Store
+    from storytrace.store.cache import StageCache
 
     def on_alarm(*_):
         raise StageTimeout()
@@ -118,7 +120,8 @@ def child(n: int, data: str, workdir: str, skip: set[str], stage_timeout: int, r
         state["add"] = pipeline.ingest([data], store, opts)
 
     def do_load():
-        state["ctx"] = pipeline.Context(articles=store.articles(), options=opts)
+        # As `analyze_store` runs it: with the stage cache (a first run computes and keeps everything).
+        state["ctx"] = pipeline.Context(articles=store.articles(), options=opts, cache=StageCache(store))
         res["n_articles"] = len(state["ctx"].articles)
 
     measure("ingest", do_ingest)
@@ -135,10 +138,8 @@ def child(n: int, data: str, workdir: str, skip: set[str], stage_timeout: int, r
             ctx.notes.append({"stage": name, "status": res["stages"][name]["status"]})
 
     def do_assemble():
-        if ctx.out.get("inferred_dates"):
-            store.set_inferred_dates(ctx.out["inferred_dates"])
         state["doc"] = pipeline.assemble(ctx, store.rejections())
-        store.save_analysis(state["doc"])
+        store.commit_analysis(state["doc"], inferred_dates=ctx.out.get("inferred_dates"), cache=ctx.cache)
 
     def do_write():
         paths = api.write_outputs(state["doc"], Path(workdir) / "out")

@@ -136,3 +136,11 @@ def test_unresolvable_dates_kept_unknown_never_invented(giveme):
     # No publication date and no absolute day in the lead: no event day is invented.
     tv = event_time(a)
     assert tv is None or tv.get("source") == "text"
+
+
+def test_spans_beyond_the_calendar_stay_unknown_instead_of_failing_the_stage():
+    """A real allsides article said "6,000 years ago": shifting the publication date that far left the
+    calendar and failed the whole claims stage at 37k articles. Such spans are kept with precision unknown."""
+    from storytrace.claims.times import find_times
+    found = find_times("The valley was settled 6000 years ago. It flooded 3 years ago.", "2020-05-01")
+    assert [(tv["precision"], tv["label"]) for _, tv in found] == [("unknown", "6000 years ago"), ("year", "2017")]

@@ -86,3 +86,17 @@ def test_readding_unchanged_inputs_skips_cleaning(tmp_path, seeds, monkeypatch):
         assert again.new == [] and len(again.duplicates) == 6
         assert len(calls) == 5  # nothing re-cleaned
         assert str(copy) in next(a for a in st.articles() if a.id == again.duplicates[-1]).paths
+
+
+def test_analysis_is_stored_compressed_and_old_plain_json_still_reads(tmp_path):
+    import json as _json
+
+    doc = {"version": 1, "articles": [{"id": str(i), "text": "é" * 50} for i in range(2500)], "events": []}
+    with Store(tmp_path / "s.db") as st:
+        st.save_analysis(doc)
+        raw = st.conn.execute("SELECT data FROM analysis").fetchone()[0]
+        assert isinstance(raw, bytes) and len(raw) < len(_json.dumps(doc)) / 5
+        assert st.load_analysis() == doc
+        # A store written before compression holds the JSON text: it still reads.
+        st.conn.execute("UPDATE analysis SET data = ?", (_json.dumps(doc),))
+        assert st.load_analysis() == doc

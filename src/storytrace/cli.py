@@ -20,6 +20,8 @@ ADD_EXAMPLE = """example:
   storytrace add ../shared/corpora/seeds --db news.db
   storytrace add new-articles.jsonl --db news.db     # only new articles are stored
   storytrace analyze --db news.db --out out           # analyse what the store holds
+      (incremental: results kept from earlier runs are reused where nothing they depend on
+       changed; --full recomputes everything and gives the same analysis)
 """
 SERVE_EXAMPLE = """example:
   storytrace serve --db out/storytrace.db --port 8000   # then open http://127.0.0.1:8000/
@@ -49,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--spark-master", help="Spark master URL (with --engine spark; default local[*])")
     a.add_argument("--embeddings", action="store_true",
                    help="use the optional sentence-embedding model for paraphrase alignment")
+    a.add_argument("--full", action="store_true",
+                   help="recompute every stage from scratch instead of reusing the results an earlier "
+                        "run kept in the store (same analysis, slower)")
     _common(a)
 
     d = sub.add_parser("add", help="ingest inputs into a store (incremental, idempotent)",
@@ -97,11 +102,21 @@ def _analyze(args: argparse.Namespace) -> int:
         if args.paths and not summary.ok:
             print(summary.line(), file=sys.stderr)
             return 1
-        doc = analyze_store(store, opts)
+        try:
+            doc = analyze_store(store, opts, incremental=not args.full)
+        except RuntimeError as e:
+            from storytrace.engines.spark import SparkJobFailed, SparkUnavailable
+            if not isinstance(e, (SparkJobFailed, SparkUnavailable)):
+                raise
+            print(f"storytrace: {e} (the store is unchanged; --engine local runs on this machine alone)",
+                  file=sys.stderr)
+            return 2
     json_path, html_path = write_outputs(doc, args.out)
     for n in doc.get("stage_notes", []):
         print(f"storytrace: stage {n['stage']} {n['status']}: {n['detail']}", file=sys.stderr)
-    print(summary.line())
+    if not args.quiet:
+        _print_reuse(doc)
+    print(summary.line() if args.paths else f"storytrace: analysed the {summary.articles} articles in {db}")
     print(f"storytrace: wrote {json_path} and {html_path}")
     return 0
 
@@ -116,9 +131,20 @@ def _add(args: argparse.Namespace) -> int:
         added = ingest(args.paths, store, opts)
         summary = RunSummary(added, store.count())
         if args.analyze and added.new:
-            analyze_store(store, opts)
+            doc = analyze_store(store, opts)
+            if not args.quiet:
+                _print_reuse(doc)
     print(summary.line())
     return 0 if summary.ok else 1
+
+
+def _print_reuse(doc: dict) -> None:
+    """One stderr line saying how much of the analysis came from results kept by earlier runs."""
+    cached = doc.get("cached_results") or {}
+    if any(c.get("hits") for c in cached.values()):
+        parts = ", ".join(f"{k} {c['misses']} of {c['hits'] + c['misses']}" for k, c in cached.items())
+        print(f"storytrace: incremental analysis, computed only: {parts} (the rest reused from the store)",
+              file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from storytrace import progress
 from storytrace.ingest import DEFAULT_LIMITS, Limits, Record, fingerprint, read_records, to_article
 from storytrace.model import Article, Rejection
 from storytrace.store import AddResult, Seen, Store
+from storytrace.store.cache import StageCache, code_version
 
 BATCH = 500  # articles per store transaction
 
@@ -38,6 +39,10 @@ class Context:
     out: dict[str, Any] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # Results kept in the store between runs (None: compute everything, keep nothing).
+    cache: StageCache | None = None
+    # storyline id (None: articles in no storyline) -> its claims sections, for the summary.
+    by_storyline: dict[str | None, dict[str, list]] = field(default_factory=dict)
 
 
 def ingest(paths: Iterable[str], store: Store, options: Options) -> AddResult:
@@ -79,9 +84,28 @@ def ingest(paths: Iterable[str], store: Store, options: Options) -> AddResult:
 # -- stages ----------------------------------------------------------------------------------
 
 def _stories(ctx: Context) -> None:
-    from storytrace.stories import cluster
+    from storytrace.stories import EventIndex, cluster
 
-    res = cluster(ctx.articles)
+    # A date an earlier run inferred is not evidence: events are placed from real dates only, so
+    # a rerun (and an incremental run) sees what a first analysis of the same articles sees.
+    for a in ctx.articles:
+        if a.published_inferred:
+            a.published, a.published_inferred = None, False
+    if ctx.cache is None and ctx.options.engine != "spark":
+        res = cluster(ctx.articles)
+    else:
+        # Per-article features (the costly part) come from the store; the clustering over them is
+        # the batch algorithm, so the partition is exactly `cluster(articles)`'s.
+        def features_of(a: Article) -> dict[str, Any]:
+            one = EventIndex()
+            one.add([a], place=False)
+            return one.to_state()["articles"][a.id]
+
+        feats = _per_article(ctx)("stories", code_version("stories"), ctx.articles, features_of)
+        state = dict(EventIndex().to_state(), articles={k: feats[k] for k in sorted(feats)}, events=[])
+        idx = EventIndex.from_state(state)
+        idx.recluster()
+        res = idx.result()
     ctx.out["events"] = [e.to_dict() for e in res.events]
     ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
     ctx.out["inferred_dates"] = dict(res.inferred_dates)
@@ -107,18 +131,18 @@ def _same_event_pairs(ctx: Context) -> list[tuple[str, str]]:
 def _reuse(ctx: Context) -> None:
     from storytrace.reuse import find_derivations
 
-    pair_source = None
-    if ctx.options.engine == "spark":
-        from storytrace.engines.spark import candidate_pairs
+    find = find_derivations
+    if ctx.options.engine == "spark":  # candidates and alignment as Spark jobs, same result
+        from functools import partial
 
-        def pair_source(usable: list[Article]):
-            return candidate_pairs(usable, master=ctx.options.spark_master)
+        from storytrace.engines.spark_reuse import find_derivations as spark_find
+
+        find = partial(spark_find, master=ctx.options.spark_master)
 
     # A rewrite can share no word 5-gram with its source: with the paraphrase model on, the
     # articles of one event are aligned too.
     extra = _same_event_pairs(ctx) if ctx.options.embeddings else None
-    res = find_derivations(ctx.articles, paraphrase=ctx.options.embeddings, extra_pairs=extra,
-                           pair_source=pair_source)
+    res = find(ctx.articles, paraphrase=ctx.options.embeddings, extra_pairs=extra)
     ctx.out["derivations"] = [d.to_dict() for d in res.derivations]
     ctx.out["undirected_reuse"] = [d.to_dict() for d in res.undirected]
     ctx.out["wire_origins"] = list(res.wire_origins)
@@ -128,13 +152,53 @@ def _reuse(ctx: Context) -> None:
 def _sources(ctx: Context) -> None:
     from storytrace.sources import build_registry, extract_attributions, resolve_origins
 
-    atts = [a for art in ctx.articles for a in extract_attributions(art)]
+    if ctx.cache is None and ctx.options.engine != "spark":
+        atts = [a for art in ctx.articles for a in extract_attributions(art)]
+    else:
+        from storytrace.sources.model import Attribution
+
+        cached = _per_article(ctx)("sources", code_version("sources"), ctx.articles,
+                                       lambda art: [_attribution_dict(x) for x in extract_attributions(art)])
+        atts = [_attribution(Attribution, d) for art in ctx.articles for d in cached[art.id]]
     reg = build_registry(ctx.articles, atts)
     # Outlets that articles cite get their in-corpus report (source.article_id) and `cites` edges.
     resolve_origins(reg, ctx.out.get("derivations", []))
     ctx.out["sources"] = [s.to_dict() for s in reg.sources]
     ctx.out["attributions"] = list(reg.attributions)
     ctx.out["derivations"] = ctx.out.get("derivations", []) + list(reg.cites)
+
+
+def _per_article(ctx: Context) -> Callable[..., dict[str, Any]]:
+    """`ctx.cache.per_article`; with --engine spark, the misses are computed in Spark executors
+    (also when there is no cache)."""
+    if ctx.options.engine != "spark":
+        return ctx.cache.per_article
+    from functools import partial
+
+    from storytrace.engines.spark import per_article
+
+    return partial(per_article, ctx.cache, master=ctx.options.spark_master)
+
+
+def _attribution_dict(a: Any) -> dict[str, Any]:
+    """An Attribution as plain data (its dataclass fields, affiliations as their own fields)."""
+    from dataclasses import fields
+
+    d = {f.name: getattr(a, f.name) for f in fields(a)}
+    d["affiliations"] = [{f.name: getattr(x, f.name) for f in fields(x)} for x in a.affiliations]
+    return d
+
+
+def _attribution(cls: Any, d: dict[str, Any]) -> Any:
+    """Rebuild an Attribution from `_attribution_dict` (spans back to tuples)."""
+    from storytrace.sources.affiliation import Affiliation
+
+    d = dict(d)
+    for k in ("span", "source_span", "via_span"):
+        if isinstance(d.get(k), list):
+            d[k] = tuple(d[k])
+    d["affiliations"] = [Affiliation(**{**x, "span": tuple(x["span"])}) for x in d.get("affiliations") or []]
+    return cls(**d)
 
 
 def _storyline_groups(ctx: Context) -> list[tuple[str | None, list[Article]]]:
@@ -159,24 +223,118 @@ def _claims(ctx: Context) -> None:
 
     derivations = ctx.out.get("derivations", [])
     attributions = ctx.out.get("attributions", [])
-    sources = ctx.out.get("sources", [])
+    sources = {s["id"]: s for s in ctx.out.get("sources", [])}
+    try:  # the registry's alias map, made once (the claims stage accepts it in place of the registry)
+        from storytrace.claims.align import source_aliases
+
+        aliases: dict[str, str] | None = source_aliases(list(sources.values()))
+    except ImportError:
+        aliases = None
+    derivs_to: dict[str, list[dict]] = {}
+    for d in derivations:
+        derivs_to.setdefault(d["to"], []).append(d)
+    atts_of: dict[str, list[dict]] = {}
+    for x in attributions:
+        atts_of.setdefault(x["article_id"], []).append(x)
+    version = code_version("claims")
     out: dict[str, list] = {"claims": [], "conflicts": [], "timeline": [], "novelty": []}
     for storyline_id, arts in _storyline_groups(ctx):
-        ids = {a.id for a in arts}
+        # Each storyline gets exactly the inputs that concern it: edges into its articles, their
+        # attributions and the sources those name (in registry order). So its result depends on
+        # nothing outside it, and a storyline that gained nothing is a cache hit.
+        s_derivs = [_edge_for_claims(d) for a in arts for d in derivs_to.get(a.id, [])]
+        s_atts = [x for a in arts for x in atts_of.get(a.id, [])]
+        named = {x.get(k) for x in s_atts for k in ("source_id", "via_source_id")}
+        if aliases is not None:
+            # Only the aliases of the nodes this storyline's graph looks up (sources it names, edge
+            # ends, and what they alias to): a source's display name or aliases growing elsewhere
+            # in the corpus does not retire this storyline's result.
+            todo = [*named, *(x for d in s_derivs for x in (d.get("from"), d.get("to")))]
+            s_sources: Any = {}
+            while todo:
+                x = todo.pop()
+                if x in aliases and x not in s_sources:
+                    s_sources[x] = aliases[x]
+                    todo.append(aliases[x])
+        else:
+            # Claims read a source's id, kind, name and in-corpus report only.
+            s_sources = [{k: s.get(k) for k in _SOURCE_FIELDS} for sid, s in sources.items() if sid in named]
+
+        def compute(arts=arts, s_derivs=s_derivs, s_atts=s_atts, s_sources=s_sources) -> dict[str, list]:
+            return claims_sections(arts, s_derivs, s_atts, s_sources)
+
+        if ctx.cache is None:
+            sec = compute()
+        else:
+            inputs = {"articles": [[a.id, _fp(a)] for a in arts], "derivations": s_derivs,
+                      "attributions": s_atts, "sources": s_sources}
+            sec = ctx.cache.per_group("claims", version, inputs, compute)
         # Claim ids hash their first evidence span, so they stay unique across storylines.
-        sec = claims_sections(arts, [d for d in derivations if d["to"] in ids],
-                              [x for x in attributions if x["article_id"] in ids], sources)
         for t in sec["timeline"]:
             t["storyline_id"] = storyline_id
+        ctx.by_storyline[storyline_id] = sec
         for k in out:
             out[k].extend(sec[k])
     ctx.out.update(out)
 
 
+_SOURCE_FIELDS = ("id", "name", "kind", "article_id")
+# What claims and summaries read of a derivation edge: its ends, its kind and its aligned passages.
+# Its score and evidence lines carry corpus-wide statistics (rare-term cosines) that move a little
+# with every article added; handing them on would make every storyline's result depend on the
+# whole corpus. Extend this tuple if those stages start reading another field.
+_EDGE_FIELDS = ("from", "to", "kind", "passages")
+
+
+def _edge_for_claims(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: d[k] for k in _EDGE_FIELDS if k in d}
+
+
+def _fp(a: Article) -> str:
+    from storytrace.store.cache import article_fingerprint
+
+    return article_fingerprint(a)
+
+
 def _summary(ctx: Context) -> None:
     from storytrace.summary import summarize
 
-    ctx.out["summary"] = summarize(assemble(ctx, []))
+    # One storyline at a time, from a document holding only what concerns it (its articles,
+    # events, the edges among them, its claims): a summary never reads another storyline, so a
+    # storyline that gained nothing is a cache hit.
+    by_id = {a.id: a for a in ctx.articles}
+    pos = {a.id: i for i, a in enumerate(ctx.articles)}
+    events = {e["id"]: e for e in ctx.out.get("events", [])}
+    order = {e["id"]: i for i, e in enumerate(ctx.out.get("events", []))}
+    derivs_of: dict[str, list[dict]] = {}
+    for d in ctx.out.get("derivations", []):
+        derivs_of.setdefault(d["to"], []).append(d)
+    version = code_version("summary", "report")
+    out = []
+    for sl in ctx.out.get("storylines", []):
+        # Events in document order and articles in corpus order, as the whole document has them
+        # (ties in time keep the corpus order).
+        evs = sorted((events[e] for e in sl.get("event_ids", []) if e in events), key=lambda e: order[e["id"]])
+        aids = list(dict.fromkeys(i for e in evs for i in e.get("article_ids", []) if i in by_id))
+        if not aids:
+            continue
+        aset = set(aids)
+        sec = ctx.by_storyline.get(sl["id"], {})
+        arts = [by_id[i] for i in sorted(aids, key=pos.__getitem__)]
+        sub = {"events": evs, "storylines": [sl],
+               "derivations": [_edge_for_claims(d) for i in aids for d in derivs_of.get(i, []) if d["from"] in aset],
+               "claims": sec.get("claims", []), "novelty": sec.get("novelty", [])}
+
+        def compute(arts=arts, sub=sub) -> list[dict]:
+            return summarize({"articles": [a.to_dict() for a in arts], **sub})
+
+        if ctx.cache is None:
+            res = compute()
+        else:  # an article's id and fingerprint stand for its text and fields in the key
+            res = ctx.cache.per_group("summary", version, {"articles": [[a.id, _fp(a)] for a in arts], **sub},
+                                      compute)
+        out.extend(res)
+    ctx.out["summary"] = out
 
 
 STAGES: list[tuple[str, Callable[[Context], None]]] = [
@@ -184,8 +342,10 @@ STAGES: list[tuple[str, Callable[[Context], None]]] = [
 ]
 
 
-def run_stages(articles: list[Article], options: Options) -> Context:
-    ctx = Context(articles=articles, options=options)
+def run_stages(articles: list[Article], options: Options, cache: StageCache | None = None) -> Context:
+    """Every stage over `articles`. With a `cache`, per-article and per-storyline results come
+    from the store where their inputs are unchanged (the result is the same either way)."""
+    ctx = Context(articles=articles, options=options, cache=cache)
     for name, fn in progress.bar(STAGES, quiet=options.quiet, desc="analyze", unit="stage"):
         t0 = time.perf_counter()
         try:
@@ -215,15 +375,29 @@ def assemble(ctx: Context, rejected: list[Rejection]) -> dict[str, Any]:
         doc[k] = ctx.out.get(k, [])
     doc["stage_notes"] = ctx.notes
     doc["timings"] = ctx.timings
+    if ctx.cache is not None:
+        # How much an incremental run reused: results read from the store vs computed.
+        doc["cached_results"] = ctx.cache.stats
     return doc
 
 
-def analyze_store(store: Store, options: Options, rejected: list[Rejection] | None = None) -> dict[str, Any]:
-    """Run every stage over all stored articles and save the result in the store."""
+def analyze_store(store: Store, options: Options, rejected: list[Rejection] | None = None, *,
+                  incremental: bool = True) -> dict[str, Any]:
+    """Run every stage over all stored articles and save the result in the store.
+
+    Incremental by default: per-article results (event features, attributions) and per-storyline
+    results (claims, summary) computed by an earlier run are reused where their inputs did not
+    change, so adding 100 articles recomputes those for about 100 articles and the storylines
+    they join. The result equals a run from scratch (`incremental=False`, which also keeps no
+    results). The analysis, inferred dates and new results are committed in one transaction."""
     articles = store.articles()
-    ctx = run_stages(articles, options)
-    if ctx.out.get("inferred_dates"):
-        store.set_inferred_dates(ctx.out["inferred_dates"])
+    cache = StageCache(store) if incremental else None
+    ctx = run_stages(articles, options, cache)
+    if options.engine == "spark":  # a Spark job that failed midway: keep the stored analysis as it was
+        from storytrace.engines.spark import raise_if_failed
+
+        raise_if_failed(ctx.notes)
     doc = assemble(ctx, rejected if rejected is not None else store.rejections())
-    store.save_analysis(doc)
+    store.commit_analysis(doc, inferred_dates=ctx.out.get("inferred_dates") if "inferred_dates" in ctx.out else None,
+                          cache=cache)
     return doc

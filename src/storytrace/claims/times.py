@@ -364,6 +364,8 @@ def _past_n(m, pub, future):
     if pub is None:
         return _unknown(m.group(0))
     s = _shift(pub, m.group("unit").lower(), -n)
+    if s is None:
+        return _unknown(m.group(0))
     prec = {"day": "day", "week": "day", "month": "month", "year": "year"}[m.group("unit").lower()]
     return _tv(s, pub, prec, f"{s.isoformat()}/{pub.isoformat()}")
 
@@ -380,6 +382,8 @@ def _n_ago(m, pub, future):
     unit = m.group("unit").lower()
     sign = 1 if m.group("dir").lower() == "from now" else -1
     d = _shift(pub, unit, sign * n)
+    if d is None:
+        return _unknown(m.group(0))
     if unit == "year":
         return _tv(date(d.year, 1, 1), date(d.year, 12, 31), "year", str(d.year))
     if unit == "month":
@@ -397,16 +401,26 @@ def _count(raw: str) -> int | None:
     return _NUMW.get(raw)
 
 
-def _shift(d: date, unit: str, n: int) -> date:
+def _shift(d: date, unit: str, n: int) -> date | None:
+    """`d` moved by n units; None when that leaves the calendar ("6,000 years ago", "10 million days")."""
+    try:
+        return _shift_in_range(d, unit, n)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _shift_in_range(d: date, unit: str, n: int) -> date:
     if unit == "day":
         return d + timedelta(days=n)
     if unit == "week":
         return d + timedelta(weeks=n)
     if unit == "month":
         return _add_months(d, n)
+    if not 1 <= d.year + n <= 9999:
+        raise ValueError("year out of range")
     try:
         return d.replace(year=d.year + n)
-    except ValueError:
+    except ValueError:  # 29 February
         return d.replace(year=d.year + n, day=28)
 
 

@@ -1,23 +1,36 @@
-"""The Spark engine for candidate generation: the same shingles, MinHash signatures, LSH bands and
-rare n-gram postings as `storytrace.reuse.candidates`, computed in executors and grouped by Spark.
+"""The Spark engine: sessions, the article table, and candidate generation on Spark.
 
-Articles travel as Parquet partitions (id position, text). Each partition is signed with the very
-functions the local engine uses (`doc_shingles`, `_signatures`, `_band_keys`), so both engines
-give the same candidate pairs for the same input; only the grouping (band key -> documents,
-n-gram -> documents) moves from numpy sorts to Spark shuffles. The driver collects pairs only.
+Candidate generation uses the same shingles, MinHash signatures, LSH bands and rare n-gram postings
+as `storytrace.reuse.candidates`, computed in executors and grouped by Spark: each partition is
+signed with the very functions the local engine uses (`doc_shingles`, `_signatures`, `_band_keys`),
+so both engines give the same candidate pairs; only the grouping (band key -> documents, n-gram ->
+documents) moves from numpy sorts to Spark shuffles. The driver collects pairs (and the n-gram
+document frequencies the alignment's boilerplate test reads), never the postings.
+
+Articles travel to executors as a Parquet table (position, article JSON): `map_articles` runs any
+per-article function there (attributions, event vectors) and returns the results in input order.
+The other distributed stages live beside this module: `spark_reuse` (alignment by pair) and
+`spark_stages` (events, attributions, claims).
+
+Failures: `SparkUnavailable` before any work (no pyspark, no Java, a master that does not answer);
+`SparkJobFailed` when a job dies midway. The pipeline turns the latter into a failed analysis that
+leaves the stored one untouched (never a silent fallback to the local engine).
 """
 from __future__ import annotations
 
+import atexit
 import importlib
+import json
 import os
+import re
 import sys
 import tempfile
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from storytrace.engines import check_spark
+from storytrace.engines import SPARK_HINT, check_spark
 from storytrace.reuse.shingle import doc_shingles
 
 # The module, not the function `storytrace.reuse.candidates` that the package re-exports.
@@ -25,7 +38,36 @@ C = importlib.import_module("storytrace.reuse.candidates")
 
 
 class SparkUnavailable(RuntimeError):
-    pass
+    """The Spark engine cannot start here (what is missing is in the message)."""
+
+
+class SparkJobFailed(RuntimeError):
+    """A Spark job died midway; nothing it computed is used."""
+
+
+def _configure_env() -> None:
+    # Executors must import the same interpreter (and so the same storytrace) as the driver.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+
+def _build(master: str | None, app: str):
+    problem = check_spark(master)
+    if problem:
+        raise SparkUnavailable(problem)
+    _configure_env()
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master(master or "local[*]").appName(app)
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "8")
+             .config("spark.driver.memory", "2g")
+             # a lost master or executor must fail the job, not hang the user's command
+             .config("spark.network.timeout", "120s")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 @contextmanager
@@ -34,26 +76,159 @@ def spark_session(master: str | None = None, app: str = "storytrace") -> Iterato
     problem = check_spark(master)
     if problem:
         raise SparkUnavailable(problem)
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    _configure_env()
     from pyspark.sql import SparkSession
 
     existing = SparkSession.getActiveSession()
     if existing is not None:
         yield existing
         return
-    spark = (SparkSession.builder.master(master or "local[*]").appName(app)
-             .config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.sql.shuffle.partitions", "8")
-             .config("spark.driver.memory", "2g")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = _build(master, app)
     try:
         yield spark
     finally:
         spark.stop()
 
+
+_SHARED: dict[str, Any] = {}
+
+
+def shared_session(master: str | None = None):
+    """One SparkSession for the whole process (the pipeline's stages share it: a JVM start is
+    several seconds), stopped when the interpreter exits. An active session is reused as is."""
+    problem = check_spark(master)
+    if problem:
+        raise SparkUnavailable(problem)
+    _configure_env()
+    from pyspark.sql import SparkSession
+
+    existing = SparkSession.getActiveSession()
+    if existing is not None:
+        return existing
+    spark = _build(master, "storytrace")
+    if not _SHARED:
+        atexit.register(lambda: _SHARED.get("spark") and _SHARED["spark"].stop())
+    _SHARED["spark"] = spark
+    return spark
+
+
+@contextmanager
+def job(what: str) -> Iterator[None]:
+    """Run Spark actions; a failure anywhere in them becomes one `SparkJobFailed` naming the step."""
+    try:
+        yield
+    except SparkUnavailable:
+        raise
+    except Exception as e:  # Py4JJavaError, PythonException, a lost executor...
+        raise SparkJobFailed(f"Spark job failed during {what}: {_reason(e)} ({SPARK_HINT} check the cluster)") from e
+
+
+def _reason(e: Exception) -> str:
+    """The first line of a Spark error, plus the executor's own exception line when there is one
+    (a Python worker's traceback ends in e.g. 'RuntimeError: ...')."""
+    lines = [ln.strip() for ln in str(e).strip().splitlines() if ln.strip()] or [type(e).__name__]
+    cause = [ln for ln in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt): ", ln)
+             and not ln.startswith(("org.", "java.", "py4j."))]
+    out = lines[0][:200]
+    if cause and cause[-1] != lines[0]:
+        out += " " + cause[-1][:200]
+    return out
+
+
+def raise_if_failed(notes: list[dict[str, Any]]) -> None:
+    """Called by the pipeline (engine spark only) before it saves: a stage whose Spark job failed,
+    or that found no Spark to run on, aborts the analysis so the stored one stays as it was."""
+    for n in notes:
+        detail = str(n.get("detail", ""))
+        for cls in (SparkUnavailable, SparkJobFailed):
+            if n.get("status") == "failed" and detail.startswith(cls.__name__ + ":"):
+                raise cls(f"stage {n['stage']}: {detail[len(cls.__name__) + 2:]}; "
+                          "the stored analysis was left as it was")
+
+
+# -- the article table -----------------------------------------------------------------------------
+
+def article_table(spark, articles: Sequence, tmp: str, partitions: int | None = None):
+    """A DataFrame (pos, art) read from Parquet: `art` is the article's JSON (every field, so
+    inferred dates and boilerplate notes travel too)."""
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    schema = StructType([StructField("pos", LongType(), False), StructField("art", StringType(), False)])
+    rows = [(k, json.dumps(_article_dict(a), ensure_ascii=False)) for k, a in enumerate(articles)]
+    parts = partitions or default_partitions(spark, len(rows))
+    path = os.path.join(tmp, f"articles-{len(os.listdir(tmp))}.parquet")
+    spark.createDataFrame(rows, schema).repartition(parts).write.parquet(path)
+    return spark.read.parquet(path)
+
+
+def _article_dict(a) -> dict[str, Any]:
+    d = a.to_dict()
+    d.pop("chars", None)
+    return d
+
+
+def load_article(s: str):
+    from storytrace.model import Article
+
+    return Article.from_dict(json.loads(s))
+
+
+def default_partitions(spark, n: int) -> int:
+    """Twice the cores, at least one task per ~2,000 articles, at most 200."""
+    cores = spark.sparkContext.defaultParallelism
+    return max(2, min(200, max(2 * cores, n // 2000 + 1)))
+
+
+def _apply(fn: Callable) -> Callable[[Iterator], Iterator[tuple[int, Any]]]:
+    def run(rows: Iterator) -> Iterator[tuple[int, Any]]:
+        for r in rows:
+            yield int(r[0]), fn(load_article(r[1]))
+    return run
+
+
+def map_articles(fn: Callable[[Any], Any], articles: Sequence, *, spark, what: str,
+                 partitions: int | None = None) -> list[Any]:
+    """[fn(a) for a in articles], computed in the executors over the Parquet article table.
+    `fn` must be importable on the executors (a module-level function of storytrace)."""
+    if not articles:
+        return []
+    out: list[Any] = [None] * len(articles)
+    with tempfile.TemporaryDirectory(prefix="storytrace-spark-") as tmp, job(what):
+        table = article_table(spark, articles, tmp, partitions)
+        for k, v in table.rdd.map(lambda r: (r[0], r[1])).mapPartitions(_apply(fn)).collect():
+            out[k] = v
+    return out
+
+
+def per_article(cache, stage: str, version: str, articles: Sequence, compute: Callable[[Any], Any], *,
+                master: str | None = None, spark=None) -> dict[str, Any]:
+    """`cache.per_article(stage, version, articles, compute)` with the misses computed in the
+    executors ({id: compute(a)} for the first article of each id when `cache` is None).
+
+    The stored results are looked up first (the cache's own key: code version + article
+    fingerprint), only the articles without one travel to Spark, and the cache then stores the
+    new results as it does for the local engine. An article the lookup missed is computed on the
+    driver, so a change of the cache's keys costs time, never correctness."""
+    first: dict[str, Any] = {}
+    for a in articles:
+        first.setdefault(a.id, a)
+    todo = list(first.values())
+    if cache is not None:
+        from storytrace.store.cache import article_fingerprint
+
+        want = {i: f"{version}:{article_fingerprint(a)}" for i, a in first.items()}
+        stored = cache.store.load_article_results(stage, want)
+        todo = [a for a in todo if a.id not in stored]
+    pre: dict[str, Any] = {}
+    if todo:  # everything stored: no job, no JVM
+        s = spark if spark is not None else shared_session(master)
+        pre = dict(zip((a.id for a in todo), map_articles(compute, todo, spark=s, what=f"{stage} (per article)")))
+    if cache is None:
+        return pre
+    return cache.per_article(stage, version, list(articles), lambda a: pre[a.id] if a.id in pre else compute(a))
+
+
+# -- candidate pairs -------------------------------------------------------------------------------
 
 def _features(rows: Iterator) -> Iterator[tuple[str, int, int]]:
     """Per partition: ('L', band key, doc) for each LSH band, ('G', n-gram, doc) for each sampled
@@ -84,9 +259,13 @@ def _group_pairs(docs, max_group: int | None) -> Iterator[tuple[int, int]]:
             yield (ds[i], ds[j])
 
 
-def candidate_pairs(articles: Sequence, *, master: str | None = None, spark=None,
-                    partitions: int | None = None) -> list[C.CandidatePair]:
-    """Candidate pairs of `articles` computed on Spark; equal to `reuse.candidates(articles)`."""
+def _as_arrays(kv: Iterator[tuple[int, int]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """One (keys, counts) pair of arrays per partition: collecting millions of tuples is slow."""
+    kv = list(kv)
+    yield (np.fromiter((k for k, _ in kv), np.int64, len(kv)), np.fromiter((c for _, c in kv), np.int64, len(kv)))
+
+
+def _dedup(articles: Sequence) -> tuple[list[str], list[str]]:
     ids: list[str] = []
     texts: list[str] = []
     seen: set[str] = set()
@@ -95,21 +274,32 @@ def candidate_pairs(articles: Sequence, *, master: str | None = None, spark=None
             seen.add(a.id)
             ids.append(a.id)
             texts.append(a.text)
+    return ids, texts
+
+
+def candidate_pairs(articles: Sequence, *, master: str | None = None, spark=None,
+                    partitions: int | None = None) -> list[C.CandidatePair]:
+    """Candidate pairs of `articles` computed on Spark; equal to `reuse.candidates(articles)`."""
+    ids, texts = _dedup(articles)
     if not ids:
         return []
     if spark is None:
         with spark_session(master) as s:
-            return _run(s, ids, texts, partitions)
-    return _run(spark, ids, texts, partitions)
+            return candidates_and_df(s, ids, texts, partitions)[0]
+    return candidates_and_df(spark, ids, texts, partitions)[0]
 
 
-def _run(spark, ids: list[str], texts: list[str], partitions: int | None) -> list[C.CandidatePair]:
+def candidates_and_df(spark, ids: list[str], texts: list[str], partitions: int | None = None,
+                      with_df: bool = False) -> tuple[list[C.CandidatePair], np.ndarray, np.ndarray]:
+    """Candidate pairs of distinct (ids, texts), plus (with_df) the rare index's document
+    frequencies as sorted uint64 n-gram keys and their counts."""
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
     schema = StructType([StructField("doc", LongType(), False), StructField("text", StringType(), False)])
     parts = partitions or max(2, min(64, len(ids) // 2000 + 1))
-    with tempfile.TemporaryDirectory(prefix="storytrace-spark-") as tmp:
-        path = os.path.join(tmp, "articles.parquet")
+    df_keys, df_counts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    with tempfile.TemporaryDirectory(prefix="storytrace-spark-") as tmp, job("candidate generation"):
+        path = os.path.join(tmp, "texts.parquet")
         spark.createDataFrame(list(enumerate(texts)), schema).repartition(parts).write.parquet(path)
         feats = spark.read.parquet(path).rdd.map(lambda r: (r[0], r[1])).mapPartitions(_features).cache()
         try:
@@ -119,9 +309,17 @@ def _run(spark, ids: list[str], texts: list[str], partitions: int | None) -> lis
             lsh = set(feats.filter(lambda r: r[0] == "L").map(lambda r: (r[1], r[2])).groupByKey()
                       .flatMap(lambda kv: _group_pairs(kv[1], None)).distinct().collect())
             max_df = C.MAX_DF
-            shared = dict(feats.filter(lambda r: r[0] == "G").map(lambda r: (r[1], r[2])).groupByKey()
+            grams = feats.filter(lambda r: r[0] == "G").map(lambda r: (r[1], r[2]))
+            shared = dict(grams.groupByKey()
                           .flatMap(lambda kv: _group_pairs(kv[1], max_df)).map(lambda p: (p, 1))
                           .reduceByKey(lambda x, y: x + y).filter(lambda kv: kv[1] >= C.MIN_SHARED).collect())
+            if with_df:
+                blocks = (grams.map(lambda r: (r[0], 1)).reduceByKey(lambda x, y: x + y)
+                          .mapPartitions(_as_arrays).collect())
+                k = np.concatenate([b[0] for b in blocks]).view(np.uint64) if blocks else df_keys
+                c = np.concatenate([b[1] for b in blocks]) if blocks else df_counts
+                order = np.argsort(k, kind="stable")
+                df_keys, df_counts = k[order], c[order]
         finally:
             feats.unpersist()
     out = []
@@ -133,4 +331,14 @@ def _run(spark, ids: list[str], texts: list[str], partitions: int | None) -> lis
                 continue
             n, cont = 0, 0.0
         out.append(C.CandidatePair(ids[a], ids[b], n, float(cont), (a, b) in lsh))
-    return out
+    return out, df_keys, df_counts
+
+
+def df_index(keys: np.ndarray, counts: np.ndarray) -> "C.CandidateIndex":
+    """A `CandidateIndex` whose `df()` answers as the local index over the same articles would
+    (built through its public state, so the lookup is the reuse module's own)."""
+    gram_keys = np.repeat(np.asarray(keys, np.uint64), np.asarray(counts, np.int64))
+    return C.CandidateIndex.from_state({
+        "ids": np.zeros(0, dtype=object), "sig": np.zeros((0, C.NUM_PERM), np.uint32),
+        "nsampled": np.zeros(0, np.int64), "gram_keys": gram_keys, "gram_docs": np.zeros(len(gram_keys), np.int64),
+        "params": np.asarray([C.NUM_PERM, C.BANDS, C.ROWS, C.SEED, C.SAMPLE_MOD], dtype=np.int64)})

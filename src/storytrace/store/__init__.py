@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from storytrace.model import Article, Rejection
 from storytrace.store.schema import SCHEMA_VERSION, migrate
+
+if TYPE_CHECKING:
+    from storytrace.store.cache import StageCache
 
 __all__ = ["Store", "AddResult", "Seen", "SCHEMA_VERSION"]
 
@@ -135,9 +139,77 @@ class Store:
             c.execute("INSERT INTO analysis(id, articles_seen, data) VALUES (1, ?, ?) "
                       "ON CONFLICT(id) DO UPDATE SET articles_seen = excluded.articles_seen, data = excluded.data, "
                       "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
-                      (len(analysis.get("articles", [])), json.dumps(analysis)))
+                      (len(analysis.get("articles", [])), encode_analysis(analysis)))
+
+    def commit_analysis(self, analysis: dict[str, Any], *, inferred_dates: dict[str, str] | None = None,
+                        cache: "StageCache | None" = None) -> None:
+        """Save the analysis, the inferred dates and the stage results a run computed, in ONE
+        transaction: a run killed before this point leaves the store exactly as it was.
+
+        Inferred dates are replaced as a whole (a date inferred by an earlier run that the events
+        no longer support is cleared), so the store never feeds a stale guess back into a rerun.
+        Group results the run did not use are dropped: the table holds one analysis' worth."""
+        data = encode_analysis(analysis)
+        with self._tx() as c:
+            if inferred_dates is not None:
+                c.execute("UPDATE articles SET published = NULL, published_inferred = 0 WHERE published_inferred = 1")
+                c.executemany("UPDATE articles SET published = ?, published_inferred = 1 "
+                              "WHERE id = ? AND published IS NULL", [(d, i) for i, d in inferred_dates.items()])
+            if cache is not None:
+                c.executemany("INSERT INTO article_results(stage, article_id, version, data) VALUES (?, ?, ?, ?) "
+                              "ON CONFLICT(stage, article_id) DO UPDATE SET version = excluded.version, "
+                              "data = excluded.data", cache.pending_articles)
+                c.executemany("INSERT OR REPLACE INTO group_results(stage, key, data) VALUES (?, ?, ?)",
+                              cache.pending_groups)
+                for stage, keys in cache.used_groups.items():
+                    c.execute("CREATE TEMP TABLE IF NOT EXISTS _used_keys (key TEXT PRIMARY KEY)")
+                    c.execute("DELETE FROM _used_keys")
+                    c.executemany("INSERT OR IGNORE INTO _used_keys(key) VALUES (?)", [(k,) for k in keys])
+                    c.execute("DELETE FROM group_results WHERE stage = ? AND key NOT IN (SELECT key FROM _used_keys)",
+                              (stage,))
+            c.execute("INSERT INTO analysis(id, articles_seen, data) VALUES (1, ?, ?) "
+                      "ON CONFLICT(id) DO UPDATE SET articles_seen = excluded.articles_seen, data = excluded.data, "
+                      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+                      (len(analysis.get("articles", [])), data))
+        if cache is not None:
+            cache.pending_articles.clear()
+            cache.pending_groups.clear()
+
+    def clear_results(self, stage: str | None = None) -> None:
+        """Forget cached stage results (all stages, or one): the next analysis recomputes them."""
+        with self._tx() as c:
+            for table in ("article_results", "group_results"):
+                if stage is None:
+                    c.execute(f"DELETE FROM {table}")
+                else:
+                    c.execute(f"DELETE FROM {table} WHERE stage = ?", (stage,))
 
     # -- reads -----------------------------------------------------------------------------
+    def load_article_results(self, stage: str, want: dict[str, str]) -> dict[str, bytes]:
+        """Stored results of `stage` for the article ids in `want` whose version matches."""
+        out: dict[str, bytes] = {}
+        ids = list(want)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for aid, version, data in self.conn.execute(
+                    f"SELECT article_id, version, data FROM article_results WHERE stage = ? "
+                    f"AND article_id IN ({','.join('?' * len(chunk))})", [stage, *chunk]):
+                if want.get(aid) == version:
+                    out[aid] = data
+        return out
+
+    def load_group_result(self, stage: str, key: str) -> bytes | None:
+        r = self.conn.execute("SELECT data FROM group_results WHERE stage = ? AND key = ?", (stage, key)).fetchone()
+        return None if r is None else r[0]
+
+    def result_counts(self) -> dict[str, int]:
+        """Cached results per stage (article and group results together)."""
+        out: dict[str, int] = {}
+        for table in ("article_results", "group_results"):
+            for stage, n in self.conn.execute(f"SELECT stage, COUNT(*) FROM {table} GROUP BY stage"):
+                out[stage] = out.get(stage, 0) + n
+        return out
+
     def count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
@@ -176,10 +248,45 @@ class Store:
 
     def load_analysis(self) -> dict[str, Any] | None:
         r = self.conn.execute("SELECT data FROM analysis WHERE id = 1").fetchone()
-        return None if r is None else json.loads(r[0])
+        return None if r is None else decode_analysis(r[0])
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+_CHUNK = 1000  # list items per json.dumps call when saving an analysis
+
+
+def encode_analysis(doc: dict[str, Any]) -> bytes:
+    """The analysis as zlib-compressed JSON, written a slice of each long list at a time: at 37k
+    articles the document is about a gigabyte of JSON, and a single `json.dumps` would hold all of
+    it in memory next to the document itself. Compressed, the stored analysis is ~5x smaller."""
+    co = zlib.compressobj(1)
+    out: list[bytes] = []
+
+    def write(s: str) -> None:
+        out.append(co.compress(s.encode("utf-8")))
+
+    write("{")
+    for i, (k, v) in enumerate(doc.items()):
+        write(("," if i else "") + json.dumps(k) + ":")
+        if isinstance(v, list) and len(v) > _CHUNK:
+            write("[")
+            for j in range(0, len(v), _CHUNK):
+                write(("," if j else "") + json.dumps(v[j:j + _CHUNK])[1:-1])
+            write("]")
+        else:
+            write(json.dumps(v))
+    write("}")
+    out.append(co.flush())
+    return b"".join(out)
+
+
+def decode_analysis(data: bytes | str) -> dict[str, Any]:
+    """Read what `encode_analysis` wrote (or the plain JSON text of a store written before it)."""
+    if isinstance(data, bytes):
+        data = zlib.decompress(data).decode("utf-8")
+    return json.loads(data)
 
 
 class _Tx:

@@ -56,6 +56,24 @@ MIGRATIONS: list[str] = [
         article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
     );
     """,
+    # 2 -> 3: per-article stage results and per-group (storyline) results, so a rerun computes
+    # them only for new or changed inputs (see store/cache.py). `version` names the code that
+    # computed an article's result and the article fields it read; group keys hash all inputs.
+    """
+    CREATE TABLE article_results (
+        stage TEXT NOT NULL,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        version TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (stage, article_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE group_results (
+        stage TEXT NOT NULL,
+        key TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (stage, key)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
