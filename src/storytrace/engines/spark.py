@@ -70,16 +70,22 @@ def _build(master: str | None, app: str):
     return spark
 
 
-@contextmanager
-def spark_session(master: str | None = None, app: str = "storytrace") -> Iterator["object"]:
-    """A SparkSession on `master` (default local[*]); stopped on exit unless it already existed."""
+def _ready(master: str | None) -> Any:
+    """Check that Spark can start on `master` (SparkUnavailable naming what is missing if not),
+    set up its environment, and return the already active session, if any."""
     problem = check_spark(master)
     if problem:
         raise SparkUnavailable(problem)
     _configure_env()
     from pyspark.sql import SparkSession
 
-    existing = SparkSession.getActiveSession()
+    return SparkSession.getActiveSession()
+
+
+@contextmanager
+def spark_session(master: str | None = None, app: str = "storytrace") -> Iterator["object"]:
+    """A SparkSession on `master` (default local[*]); stopped on exit unless it already existed."""
+    existing = _ready(master)
     if existing is not None:
         yield existing
         return
@@ -96,13 +102,7 @@ _SHARED: dict[str, Any] = {}
 def shared_session(master: str | None = None):
     """One SparkSession for the whole process (the pipeline's stages share it: a JVM start is
     several seconds), stopped when the interpreter exits. An active session is reused as is."""
-    problem = check_spark(master)
-    if problem:
-        raise SparkUnavailable(problem)
-    _configure_env()
-    from pyspark.sql import SparkSession
-
-    existing = SparkSession.getActiveSession()
+    existing = _ready(master)
     if existing is not None:
         return existing
     spark = _build(master, "storytrace")
