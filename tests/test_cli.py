@@ -59,3 +59,43 @@ def test_no_progress_output_without_tty(tmp_path, seeds):
     r = subprocess.run([sys.executable, "-m", "storytrace.cli", "add", str(seeds), "--db", str(tmp_path / "s.db")],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "it/s" not in r.stderr and "doc/s" not in r.stderr
+
+
+def test_serve_applies_the_upload_limit_it_is_given(tmp_path, seeds):
+    """`storytrace serve --max-upload-mb` is the limit a real server enforces: a body over it gets 413 before
+    anything is read or stored; a nonsense limit is refused by the command line."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    db = str(tmp_path / "s.db")
+    main(["add", str(seeds / "000_8deb42605360a575.txt"), "--db", db, "--quiet"])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "storytrace.cli", "serve", "--db", db, "--port", str(port),
+                             "--max-upload-mb", "0.05", "--quiet"], stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/api/articles", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        body = (seeds / "000_8deb42605360a575.txt").read_bytes() * 30  # ~100 KB > 50 KiB
+        req = urllib.request.Request(base + "/api/articles", data=body, method="POST",
+                                     headers={"Content-Type": "text/plain", "Origin": base})
+        try:
+            urllib.request.urlopen(req, timeout=10)
+            status = 200
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status == 413
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    bad = subprocess.run([sys.executable, "-m", "storytrace.cli", "serve", "--db", db, "--max-upload-mb", "-1"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "max-upload-mb" in bad.stderr

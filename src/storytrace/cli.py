@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", required=True)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--max-upload-mb", type=_positive_mb, default=20,
+                   help="largest upload or paste the server accepts, in MiB (default 20)")
     _common(s)
 
     e = sub.add_parser("export", help="export articles, claims, derivations as csv, jsonl or graphml",
@@ -147,6 +149,16 @@ def _print_reuse(doc: dict) -> None:
               file=sys.stderr)
 
 
+def _positive_mb(v: str) -> float:
+    try:
+        mb = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of MiB: {v!r}") from None
+    if not 0 < mb <= 1024:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 1024 MiB")
+    return mb
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn  # noqa: F401
@@ -159,7 +171,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     if not args.quiet:
         print(f"storytrace: serving {args.db} on http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    serve(args.db, args.host, args.port)
+    serve(args.db, args.host, args.port, max_upload_bytes=int(args.max_upload_mb * 1024 * 1024))
     return 0
 
 

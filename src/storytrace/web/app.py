@@ -548,7 +548,8 @@ def create_app(db_path: str, *, allowed_hosts: tuple[str, ...] | None = None,
     return app
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8000,
+          max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
     """Run the UI with uvicorn (local only by default; another host must be asked for)."""
     import uvicorn
     if host in LOCAL_HOSTS:
@@ -557,4 +558,5 @@ def serve(db_path: str, host: str = "127.0.0.1", port: int = 8000) -> None:
         hosts = ("*",)  # every interface: clients may use any of the machine's names
     else:
         hosts = LOCAL_HOSTS + (host,)
-    uvicorn.run(create_app(db_path, allowed_hosts=hosts), host=host, port=port, log_level="warning")
+    app = create_app(db_path, allowed_hosts=hosts, max_upload_bytes=max_upload_bytes)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
