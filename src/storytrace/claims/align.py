@@ -26,7 +26,7 @@ Span = tuple[int, int]
 
 # Wording overlap needed to call two mentions one claim (overlap coefficient on content stems),
 # with and without an identical figure to back it. Set on the sample story and checked for purity on
-# giveme5w1h and basil events (bench/claims_align.py).
+# the events of two labelled corpora (bench/claims_align.py).
 SAME_WITH_FIGURE = 0.40
 SAME_WORDING = 0.50
 SAME_WORDING_JACCARD = 0.30

@@ -8,7 +8,7 @@ Each function returns exactly what its local counterpart returns for the same in
   (`EventIndex.from_state`, which builds the pair graph from the vectors) and runs the exact
   batch clustering (`recluster`, `result`). Why not cluster in time blocks: average link is exact
   per connected component of the pairs >= the link threshold, and on real news those components
-  chain across months (one component holds 74 % of 3,000 allsides articles), so a block split would
+  chain across months (one component holds 74 % of 3,000 articles of a news feed), so a block split would
   either change the events or leave one block with nearly everything. bench/results/spark.md has
   the figures.
 * `attributions(articles)` = `[x for a in articles for x in extract_attributions(a)]`, one

@@ -44,7 +44,7 @@ STATE_VERSION = 2
 
 @dataclass(frozen=True)
 class Params:
-    """One configuration for every corpus (tuned on giveme5w1h, ecbplus and basil together)."""
+    """One configuration for every corpus (tuned on three labelled corpora together, see bench/events_bench.py)."""
     event_threshold: float = 0.12    # mean pair similarity for articles to share an event
     link_threshold: float = 0.12     # batch: average link runs per component of pairs at least this similar
     time_free_days: int = 7          # dates this close cost nothing

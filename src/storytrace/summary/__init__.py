@@ -32,7 +32,7 @@ SAME_THING = 0.5      # cosine at or above which two sentences of different arti
 REDUNDANT = 0.45      # never pick a sentence this similar to one already picked
 MMR_LAMBDA = 0.7
 # Score weights: centrality (LexRank), agreement across articles, lead position, a follow-up's
-# lexical novelty, a novelty claim's evidence. Chosen on BASIL leave-one-out (bench/summary_rouge.py).
+# lexical novelty, a novelty claim's evidence. Chosen by leave-one-out on a labelled corpus (bench/summary_rouge.py).
 W_CENTRAL, W_SUPPORT, W_LEAD, W_FRESH, W_NOVEL = 0.45, 0.4, 0.3, 0.2, 0.35
 LEAD_DECAY = 2.0
 MAX_CANDIDATES_PER_ARTICLE = 40
