@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reliability_crash import update_section  # noqa: E402
+from reliability_fuzz import hypothesis_stats  # noqa: E402
 
 TEST = "tests/test_reliability_escaping.py"
 # (file, what to break, broken version, what it stands for)
@@ -86,19 +87,7 @@ def main() -> int:
     args = ap.parse_args()
     env = dict(os.environ, STORYTRACE_FUZZ_SCALE=str(args.scale))
     rc, out, wall = run_tests(env, ["--hypothesis-show-statistics", "-rf"])
-    stats: dict[str, list[int]] = {}
-    current = None
-    for line in out.splitlines():
-        m = re.match(r"^tests/test_reliability_escaping\.py::(\w+)", line.strip())
-        if m:
-            current = m.group(1)
-            continue
-        m = re.search(r"(\d+) passing, (\d+) failing, and (\d+) invalid", line)
-        if current and m:
-            s = stats.setdefault(current, [0, 0, 0])
-            for i in range(3):
-                s[i] += int(m.group(i + 1))
-    summary = (re.findall(r"=+ (.*(?:passed|failed).*) =+", out) or [out.strip().splitlines()[-1] if out.strip() else "?"])[-1]
+    stats, summary = hypothesis_stats(out, "test_reliability_escaping")
     lines = [f"## Reliability: hostile strings in the report and web UI ({dt.date.today()})", "",
              f"Command: `.venv/bin/python bench/reliability_escaping.py --scale {args.scale:g}` (runs {TEST} with "
              f"{args.scale:g}x the examples, random seeds); wall {wall:.0f} s on {os.cpu_count()} shared cores; pytest: {summary}.",

@@ -21,6 +21,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reliability_crash import update_section  # noqa: E402
 
 
+def hypothesis_stats(out: str, module: str) -> tuple[dict[str, list[int]], str]:
+    """Per test of `module`: [passing, failing, invalid] examples from pytest's --hypothesis-show-statistics
+    output ("tests/...py::test_x:" then "- during generate phase (...): N passing, M failing, and K invalid"),
+    and pytest's summary line."""
+    stats: dict[str, list[int]] = {}
+    current = None
+    for line in out.splitlines():
+        m = re.match(rf"^tests/{module}\.py::(\w+)", line.strip())
+        if m:
+            current = m.group(1)
+            continue
+        m = re.search(r"(\d+) passing, (\d+) failing, and (\d+) invalid", line)
+        if current and m:
+            s = stats.setdefault(current, [0, 0, 0])
+            for i in range(3):
+                s[i] += int(m.group(i + 1))
+    summary = (re.findall(r"=+ (.*(?:passed|failed).*) =+", out) or [out.strip().splitlines()[-1] if out.strip() else "?"])[-1]
+    return stats, summary
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=10)
@@ -32,20 +52,7 @@ def main() -> int:
                         "--hypothesis-show-statistics", "-rf"], cwd=REPO, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     out = p.stdout + p.stderr
-    # Hypothesis statistics: "tests/...py::test_x:" then "- during generate phase (...): N passing examples, M failing ..."
-    stats: dict[str, list[int]] = {}
-    current = None
-    for line in out.splitlines():
-        m = re.match(r"^tests/test_reliability_fuzz\.py::(\w+)", line.strip())
-        if m:
-            current = m.group(1)
-            continue
-        m = re.search(r"(\d+) passing, (\d+) failing, and (\d+) invalid", line)
-        if current and m:
-            s = stats.setdefault(current, [0, 0, 0])
-            for i in range(3):
-                s[i] += int(m.group(i + 1))
-    summary = (re.findall(r"=+ (.*(?:passed|failed).*) =+", out) or [out.strip().splitlines()[-1] if out.strip() else "?"])[-1]
+    stats, summary = hypothesis_stats(out, "test_reliability_fuzz")
     params = re.findall(r"(\d+) passed", summary)
     lines = [f"## Reliability: readers fuzzed over every format ({dt.date.today()})", "",
              f"Command: `.venv/bin/python bench/reliability_fuzz.py --scale {args.scale:g}` (runs tests/test_reliability_fuzz.py "

@@ -188,21 +188,12 @@ def test_fuzz_spans_valid(text):
         assert 0 <= a.span[0] < a.span[1] <= len(text) and a.text == text[a.span[0]:a.span[1]]
 
 
-def _basil(corpora):
-    arts = {}
-    for line in open(corpora / "basil" / "articles.jsonl", encoding="utf-8"):
-        d = json.loads(line)
-        arts[d["id"]] = Article(text=d["text"], external_id=d["id"])
-    quotes = [json.loads(line) for line in open(corpora / "basil" / "quotes.jsonl", encoding="utf-8")]
-    return arts, [q for q in quotes if not q["speaker"].lower().startswith("other ")]
-
-
 def _tokens(s):
     return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if w not in {"the", "of", "and", "mr", "mrs", "ms"} and len(w) > 1}
 
 
-def test_basil_speaker_recall(corpora):
-    arts, named = _basil(corpora)
+def test_basil_speaker_recall(basil_quotes):
+    arts, named = basil_quotes
     atts = {k: extract_attributions(a) for k, a in arts.items()}
     hits, person_hits, person_total = 0, 0, 0
     for q in named:

@@ -7,7 +7,6 @@ its person as source; the group is an additive `affiliations` field with the spa
 and never a group the text does not state."""
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -21,13 +20,8 @@ _SUFFIXES = ("1d2419_1", "058203_1", "058203_3", "77a275_1", "2a08e0_3", "a96042
 
 
 @pytest.fixture(scope="module")
-def basil(corpora):
-    arts = {}
-    for line in open(corpora / "basil" / "articles.jsonl", encoding="utf-8"):
-        d = json.loads(line)
-        arts[d["id"]] = Article(text=d["text"], external_id=d["id"])
-    quotes = [json.loads(line) for line in open(corpora / "basil" / "quotes.jsonl", encoding="utf-8")]
-    return arts, [q for q in quotes if not q["speaker"].lower().startswith("other ")]
+def basil(basil_quotes):
+    return basil_quotes
 
 
 @pytest.fixture(scope="module")
