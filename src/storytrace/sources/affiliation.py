@@ -51,6 +51,15 @@ _ROLE_APPOS = re.compile(r",\s*(?:(?:a|an|the|one)\s+)?(?:(?:former|then|acting|
                          r"([a-z][\w-]*)\s+(?:for|of|at|with|to)\s+(?:the\s+)?(" + _CAPRUN + r")((?:\s+[a-z]+)?)")
 
 
+# "head of Global Policy Management at Acme": the department, then the organisation it belongs to.
+_AT_ORG = re.compile(r"\s+(?:at|with)\s+(?:the\s+)?(" + _CAPRUN + r")")
+_OF_PLACE = re.compile(r"\s+(?:of|from)\s+[A-Z][a-z.]+(?:\s[A-Z][a-z.]+)?(?=,)")
+# Directions and demonyms the ending rule misses, and words that only qualify a title.
+_NOT_ORG_NAMES = frozenset("North South East West Swiss Thai Greek Welsh Scots Czech New Former Information Interior".split())
+_BRANCH_OF = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?,)?\s+(?:branch|chapter|affiliate|wing|arm|division|local)\s+of\s+"
+                        r"(?:the\s+)?(" + _CAPRUN + r")")
+
+
 @dataclass(frozen=True)
 class Affiliation:
     """A group the source belongs to or speaks for, with the words that state it."""
@@ -129,8 +138,9 @@ def prefix_affiliations(text: str, start: int, end: int) -> list[Affiliation]:
     if all(w.lower().rstrip(".") in L.OUTLET_WORDS for w in name.split()):
         return _dedupe(out)     # "TV host", "Network anchor": a medium, not a named organisation
     last = name.split()[-1] if name.split() else ""
-    if re.fullmatch(r"[A-Z][a-z]+(?:an|ian|ese|ish|ic|i)", last) and last.lower() not in L.ORG_WORDS:
-        return _dedupe(out)     # "South Korean President": a nationality, not an organisation
+    if (re.fullmatch(r"[A-Z][a-z]+(?:an|ian|ese|ish|ic|i|ch)", last) and last.lower() not in L.ORG_WORDS) \
+            or name in _NOT_ORG_NAMES or re.match(r"(?i)ex-", name):
+        return _dedupe(out)     # "South Korean President", "French Prime Minister", "the North's leader": no organisation
     if len(name.split()) > 6 or len(re.findall(r"\b[A-Z]{4,}\b", name)) >= 2:
         return _dedupe(out)     # a run of page furniture ("SHARE ... CLOSE"), not a name
     if need_body and not set(name.lower().split()) & L.ORG_WORDS:
@@ -146,6 +156,9 @@ def suffix_affiliations(text: str, end: int) -> list[Affiliation]:
     tail = text[end:end + 160]
     m = re.match(r"(?:,?\s*(?:Jr|Sr|III|II)\.?)?", tail)
     off = m.end() if m else 0
+    pl = _OF_PLACE.match(tail, off)
+    if pl and not _LABEL_AFTER.match(tail, off):
+        off = pl.end()      # "Jane Roe of New York, the Democratic leader": the constituency, then the apposition
     lm = _LABEL_AFTER.match(tail, off)
     if lm:
         out.append(Affiliation(PARTIES[lm.group(1).lower()], "party", (end + lm.start(1), end + lm.end(2)),
@@ -163,11 +176,16 @@ def suffix_affiliations(text: str, end: int) -> list[Affiliation]:
             org = org[:-1]      # the sentence's period ("director of Example.org.")
         sfx = rm.group(3).strip()
         if sfx in _ORG_SUFFIX:
-            org = f"{org} {sfx}"
+            org = tail[rm.start(2):rm.end(3)].strip()      # as written: "Mueller's office", "the Roe campaign"
         s = end + rm.start(2)
+        bm = _BRANCH_OF.match(tail, rm.end(2)) or _AT_ORG.match(tail, rm.end(3) if sfx in _ORG_SUFFIX else rm.end(2))
+        if bm:
+            # "president of the Kansas City, Mo., branch of the NAACP": the place names the branch, the
+            # organisation comes after it.
+            org, s = re.sub(r"['\u2019]s$", "", bm.group(1)).rstrip("."), end + bm.start(1)
         kind = "person" if any(w.rstrip(".").lower() in L.TITLES for w in org.split()) else "organization"
         if kind == "organization":
-            out.append(Affiliation(org, kind, (s, s + len(org)), tail[rm.start():rm.end()].strip(", ")))
+            out.append(Affiliation(org, kind, (s, s + len(org)), tail[rm.start():bm.end() if bm else rm.end()].strip(", ")))
     return out
 
 

@@ -30,7 +30,7 @@ _CLAUSE_PUNCT = ",;:()\u2014\u2013\u2015\u2012\u201c\u201d\"[]|"
 # Verb forms that are as often plural nouns ("disputed claims", "in brief remarks").
 _NOUNLIKE = frozenset("""remarks claims reports notes comments states posts tweets estimates counters charges replies
 responds concludes adds""".split())
-_TIME_TAIL = re.compile(r"(?:\s+(?:on|last|this|early|late|earlier|later|in)?\s*(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+_TIME_TAIL = re.compile(r"(?:\s+(?:on|last|this|early|late|earlier|later|in|(?:over|during|on|in)\s+the)?\s*(?:monday|tuesday|wednesday|thursday|friday|saturday|"
                         r"sunday|week|month|year|morning|afternoon|evening|night|weekend|today|yesterday|tonight|january|february|"
                         r"march|april|june|july|august|september|october|november|december))+\s*$", re.I)
 # The last word before a position (searched in a short window: "$" scans are costly on long sentences).
@@ -38,6 +38,7 @@ _COORD_END = re.compile(r"[,;]\s*(?:but|and|while|whereas|although|though|yet)\s
 _LAST_WORD = re.compile(r"([\w'\u2019]+)\W*$")
 _LAST_WORD_SPACE = re.compile(r"([\w']+)\s*$")
 _QUOTE_MARKS = "\u201c\u201d\"\u201e\u00ab\u00bb"
+_AUX = re.compile(r"\b(?:may|might|would|will|could|should|must|can|is|are|was|were|be|been|has|have|had)\b")
 
 @dataclass
 class Cue:
@@ -167,6 +168,7 @@ def sentence_cues(text: str, masked: str, ss: int, se: int, quotes: list[Quote],
     cues.extend(verb_cues)
     cues.extend(phrase)
     cues.extend(_colon_cues(text, masked, ss, se, quotes, cues))
+    cues.extend(_next_paragraph_quote(text, masked, ss, se, quotes, cues))
     cues.extend(_context_cues(text, masked, ss, se, quotes, cues, known))
     return cues
 
@@ -232,8 +234,10 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
                 # "... even from President Roe, who said": the name right before the relative clause.
                 toks = tokens(masked, max(ss, comma - 60), comma)
                 k = len(toks)
-                while k > 0 and toks[k - 1].cap:
-                    k -= 1
+                while k > 0 and (toks[k - 1].cap or (toks[k - 1].low == "of" and k >= 2 and toks[k - 2].cap)):
+                    k -= 1      # "Sen. Jane Roe of Minnesota, who tweeted"
+                while k < len(toks) and toks[k].low == "of":
+                    k += 1
                 if k < len(toks):
                     m2 = analyse(text, toks[k].s, toks[-1].e)
                     subj = m2 if m2 is not None and m2.kind == "person" and not m2.anaphor else None
@@ -255,10 +259,20 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
             # Inverted: '"...," said X' / '..., said X'.
             np_e = _np_end(masked, ve, se, 14)
             subj = None if re.match(r"\s*(?:in|on|at|to|during|after|before|from|with|that|this|last|it)\b", masked[ve:np_e]) \
-                else analyse(text, ve, np_e)
+                or verb in _TELL or _AUX.search(masked, ve, np_e) else analyse(text, ve, np_e)
+            # ('X told HuffPost': the newsroom is the audience; '..., suggested the change may be ...':
+            # a clause with a verb of its own is no inverted subject.)
             if subj is not None and subj.role and (re.search(r"\b(?:to|and|or|with|by)$", subj.role)
                                                    or set(subj.role.lower().split()) & L.DOCUMENT_NOUNS):
                 subj = None     # 'wrote an open letter to X': X is the addressee, not the writer
+            if (subj is None or subj.kind == "other") and np_e < se and masked[np_e] == "," \
+                    and re.match(r"\s*(?:the|a|an)\s", masked[ve:np_e]) and verb not in _TELL:
+                # '"...," said the legislator, Representative Jane Roe.': the name in the apposition.
+                n2 = _np_end(masked, np_e + 1, se, 8)
+                named = analyse(text, np_e + 1, n2)
+                if named is not None and named.kind == "person" and not named.anaphor:
+                    named.role = named.role or text[ve:np_e].strip()
+                    subj, np_e = named, n2
             inverted = subj is not None
             if inverted:
                 ve = np_e
@@ -279,10 +293,15 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
     after_s = ve
     via = None
     if verb in _TELL and not inverted:
+        show = _quoted_title_after(text, ve, se, quotes)
+        if show is not None:
+            after_s = show     # 'X told "Fox & Friends."': a programme is the audience, not what was said
         r_e = _np_end(masked, ve, se, 8)
         rec_words = list(re.finditer(r"[\w'\u2019.-]+", masked[ve:r_e]))
         aud = [w for w in rec_words[:3] if w.group().lower() in L.AUDIENCE_WORDS]
-        if aud:
+        if show is not None:
+            pass
+        elif aud:
             after_s = ve + aud[0].end()
         else:
             rec = analyse(text, ve, r_e, hint="outlet")
@@ -311,6 +330,9 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
         content = rest
     elif rest is None or fw in L.CIRCUMSTANCE_WORDS or fw in (",", "."):
         content = before if before else rest
+        if before and rest and before[1] >= chunk_start - 3 and re.search(r"\bthat\s+", masked[rest[0]:min(rest[1], rest[0] + 60)]) \
+                and len(re.findall(r"\w+", masked[before[0]:before[1]])) <= 5:
+            content = rest      # "The committee's chairman, Sen. X, said this week that ...": the role is no content
         if before and rest and len(re.findall(r"\w+", masked[before[0]:before[1]])) < 3 and fw == ",":
             content = rest      # "As the report noted, X ..."
         if content is rest and rest is not None:
@@ -353,17 +375,49 @@ def _verb_cue(text: str, masked: str, ss: int, se: int, m: re.Match, earlier: li
 _PREPS = frozenset("of in from to for at with by against than about on into over under between among like as".split())
 
 
+def _quoted_title_after(text: str, ve: int, se: int, quotes: list[Quote]) -> int | None:
+    """End of a quoted title right after a verb ('told "Fox & Friends."', 'told "Meet the Press"'):
+    at most six words, each capitalised or a small word. None when no such title follows."""
+    j = ve
+    while j < se and text[j] == " ":
+        j += 1
+    for q in quotes:
+        if q.start == j:
+            words = re.findall(r"[\w'\u2019&-]+|&", text[q.inner_start:q.inner_end])
+            if words and len(words) <= 6 and words[0][0].isupper() and all(
+                    w[0].isupper() or w.lower() in _TITLE_SMALL or w == "&" for w in words):
+                return q.end
+            return None
+    return None
+
+
 def _clause_subject(text: str, masked: str, ss: int, limit: int, known: set[str]) -> Mention | None:
     """The subject of the clause before `limit`: the first pronoun or name in the sentence that is
     not the object of a preposition, a possessive, or a capitalised sentence opener."""
     toks = tokens(masked, ss, limit)
+    lead = 1 if toks and toks[0].low in L.LEADING_FILLERS else 0
+    if len(toks) > lead + 3 and toks[lead].low in ("a", "an") and toks[lead + 1].low in _COLLECTIVE and toks[lead + 2].low == "of":
+        # "A group of nearly 90 professors ... has sent X a letter": the described group is the subject.
+        s0 = toks[lead].s
+        e0 = _np_end(masked, s0, limit, 16)
+        v = _AUX.search(masked, toks[lead + 2].e, e0) or re.search(r"\s(?:\w+ed|issued|sent|wrote|said|says)\b", masked[toks[lead + 2].e:e0])
+        if v is not None:
+            e0 = (v.start() if v.re is _AUX else toks[lead + 2].e + v.start())
+            while e0 > s0 and masked[e0 - 1].isspace():
+                e0 -= 1     # "A number of academics are raising ...": the group ends at its verb
+        if e0 > toks[lead + 2].e:
+            return Mention(text[s0:e0], "other", None, (s0, e0), head=toks[lead + 1].low)
     i = 0
     while i < len(toks):
         t = toks[i]
         k = i - 1
         while k >= 0 and toks[k].low in ("the", "a", "an"):
             k -= 1
-        after_prep = k >= 0 and toks[k].low in _PREPS
+        # the object of a preposition or of a verb ("accusing Trump of", "to say Obama should") is no subject
+        after_prep = k >= 0 and (toks[k].low in _PREPS or (toks[k].low in _OBJECT_VERBS and toks[k].low not in _NOUNLIKE
+                                                           and not masked[toks[k].e:t.s].strip()
+                                                           and not re.search(r"[\u201d\",]\s*$", masked[max(ss, toks[k].s - 3):toks[k].s])))
+        # (but '"...?" wrote Jane Roe': after an inverted verb the name is the subject)
         if t.low in L.PRONOUNS_PERSON or (t.low in L.PRONOUNS_GROUP and not after_prep):
             if not after_prep:
                 return analyse(text, t.s, t.e)
@@ -374,6 +428,9 @@ def _clause_subject(text: str, masked: str, ss: int, limit: int, known: set[str]
                 j += 1      # a name run stops at punctuation ("On Tuesday, Dukes")
             run = toks[i:j + 1]
             nxt = toks[j + 1] if j + 1 < len(toks) else None
+            if len(run) == 1 and run[0].acronym and len(run[0].text) > 3 and re.match(r"\s*(?:[\u2014\u2013\u2015-]|\()", masked[run[0].e:run[0].e + 4]):
+                i = j + 1       # a dateline ("WASHINGTON \u2014"), not the subject
+                continue
             poss = re.search(r"['\u2019]s$", run[-1].text)
             titled = any(r.low in L.TITLES for r in run[:-1])
             single_unknown = len([r for r in run if r.low not in L.TITLES]) <= 1 and not run[-1].acronym \
@@ -383,15 +440,21 @@ def _clause_subject(text: str, masked: str, ss: int, limit: int, known: set[str]
             if not after_prep and not poss and run[-1].low not in L.WEEKDAYS | L.MONTHS and not single_unknown:
                 start = toks[i - 1].s if i > 0 and toks[i - 1].low == "the" else run[0].s
                 end = run[-1].e
-                if nxt is not None and nxt.low in L.ROLE_NOUNS:
-                    while j + 1 < len(toks) and toks[j + 1].low in L.ROLE_NOUNS:
+                if nxt is not None and (nxt.low in L.ROLE_NOUNS or nxt.low in L.TITLES and not nxt.cap) \
+                        and not masked[run[-1].e:nxt.s].strip():
+                    while j + 1 < len(toks) and (toks[j + 1].low in L.ROLE_NOUNS or toks[j + 1].low in L.TITLES and not toks[j + 1].cap):
                         j += 1
                     end = toks[j].e
                 m = analyse(text, start, end)
-                if m is not None and not m.anaphor:
-                    return m
+                if m is not None and (not m.anaphor or (m.anaphor == "role" and start == toks[0].s)):
+                    return m        # (or "The House speaker ...": a described officer named before)
             i = j + 1
             continue
+        if t.low in L.ORG_ANAPHORS and not t.cap and 0 < i <= 2 and toks[i - 1].low == "the" and not (i > 1 and toks[i - 2].low in _PREPS) \
+                and not (i + 1 < len(toks) and (toks[i + 1].cap or toks[i + 1].low in L.ROLE_NOUNS)):
+            m = analyse(text, toks[i - 1].s, t.e)       # "The group has drafted ...": the organisation named before
+            if m is not None and m.anaphor == "org":
+                return m
         if (t.low in L.ROLE_NOUNS or t.low in L.TITLES) and not t.cap and not t.low.endswith("s") and i > 0:
             k = i - 1
             while k > 0 and i - k < 3 and toks[k].low != "the" and (toks[k].low in L.TITLES or re.search(r"(?:an|ic)$", toks[k].low)):
@@ -409,6 +472,8 @@ def _clause_subject(text: str, masked: str, ss: int, limit: int, known: set[str]
     return None
 
 
+_OBJECT_VERBS = L.PARTICIPLES | L.SPEECH_VERBS | frozenset("say accuse accused urge urged call called blame blamed".split())
+_COLLECTIVE = frozenset("group coalition bloc panel team number handful dozen delegation".split())
 _TITLE_SMALL = frozenset("the of a an and in on for to with at from by".split())
 
 
@@ -460,6 +525,25 @@ def _boundary(masked: str, ss: int, k: int) -> int:
     return ss + b
 
 
+def _short_role(phrase: str, m: Mention) -> bool:
+    """The words around the name in an apposition segment are a role, not a clause: at most three
+    words, or a capitalised title run ("House Freedom Caucus Chairman Jane Roe"), or the person's
+    "of X" affiliation ("Rev. Jane Roe of Our Lady of Peace")."""
+    if m.also:
+        return True         # a joint source read as a whole ("Rep. Jane Roe of Ohio and Sen. John Doe")
+    extra = phrase.replace(m.name, " ").split()
+    if len(extra) <= (6 if m.via_doc else 3):
+        return True
+    if m.kind != "person" or not all(w[:1].isupper() for w in m.name.split()):
+        return False        # ("the top Democrat on the Senate Intelligence Committee" is a role, not a name)
+    i = phrase.find(m.name)
+    pre = phrase[:i].split()
+    post = phrase[i + len(m.name):].strip()
+    pre_ok = len(pre) <= 3 or (len(pre) <= 6 and all(w[:1].isupper() for w in pre) and pre[-1].lower().rstrip(".") in L.TITLES)
+    post_ok = not post or (bool(m.role) and post.endswith(m.role.strip()) and len(post.split()) <= 8)
+    return pre_ok and post_ok
+
+
 _APPOSITIVE = re.compile(r"(?:who|whose|which|a|an|the|former|one|his|her|its|their|[a-z][\w-]*|\d{1,3}\b|[DRI]-[\w.]+|"
                          r"(?:Democrat|Republican|Independent)s?\b|[A-Z][\w.]*\s+(?:spokes\w+|chair\w*|director|secretary|president|member))")
 
@@ -489,11 +573,22 @@ def _apposition(text: str, masked: str, ss: int, comma: int) -> tuple[Mention | 
             a = _boundary(masked, ss, b) if a <= ss else a
             a = max(a, _boundary(masked, a, b))
         m = analyse(text, a, b)
+        if m is not None and m.kind == "person" and m.role and re.search(r"\b(?:and|or|&)$", m.role):
+            m = None        # "..., Civil Rights and Civil Liberties,": the end of a list, not a person
+        if k > 0 and m is not None and m.kind == "organization" and not m.via_doc and re.match(r"(?:the|a|an)\s", seg) \
+                and re.search(r"\b(?:on|of|in|at|for)\b", seg) and len(seg.split()) <= 20:
+            roles.append(seg)   # "X of Virginia, the top Democrat on the Y Committee,": X's role
+            continue
         named = m is not None and not m.anaphor and m.kind != "other"
         described = re.match(r"(?:a|an)\s", seg) and not (m is not None and m.via_doc)
-        if named and not described and len(text[a:b].replace(m.name, "").split()) <= (6 if m.via_doc else 3):
+        if named and not described and _short_role(text[a:b], m):
             words = [r for r in roles if not r.isdigit()]       # "Jane Roe, 31, ...": an age is no role
             return m, (words[-1] if words else None), a
+        if k == 0 and roles and m is not None and m.anaphor == "person" and re.fullmatch(r"(?:[Hh]e|[Ss]he)", seg):
+            return m, None, a       # "He, along with several other members of Congress, suggested"
+        if k > 0 and m is None and re.search(r"\b(?:of|on|for)\b", text[segs[k - 1][0]:segs[k - 1][1]]) and re.fullmatch(r"[A-Z][\w.'\u2019-]*(?:\s+(?:(?:and|of|on|for|the|&)\s+)*[A-Z][\w.'\u2019-]*)*", seg):
+            roles.append(seg)       # a list continuing the role before ("chairman of X, Y and Z,")
+            continue
         limit = 40 if re.match(r"(?:who|whose|which)\s", seg) else 20 if re.match(r"(?:the|a|an)\s", seg) else 14
         if len(seg.split()) > limit or not _APPOSITIVE.match(seg):
             break
@@ -504,7 +599,7 @@ def _apposition(text: str, masked: str, ss: int, comma: int) -> tuple[Mention | 
     if len(segs) >= 2:
         a, b = segs[-1]
         m1 = analyse(text, a, b)
-        if m1 is not None and m1.kind == "person" and not m1.anaphor:
+        if m1 is not None and m1.kind == "person" and not m1.anaphor and not re.search(r"\b(?:and|or|&)$", m1.role or ""):
             return m1, text[segs[-2][0]:segs[-2][1]].strip(), segs[-2][0]
     return None, None, comma
 
@@ -526,8 +621,36 @@ def _colon_cues(text: str, masked: str, ss: int, se: int, quotes: list[Quote], t
     return out
 
 
+def _next_paragraph_quote(text: str, masked: str, ss: int, se: int, quotes: list[Quote], taken: list[Cue]) -> list[Cue]:
+    """'The committee issued a brief statement after the speech:' and the quote as the next paragraph:
+    the sentence subject's (a statement, post or letter introduced and then quoted)."""
+    if not masked[ss:se].rstrip().endswith(":"):
+        return []
+    j = se
+    while j < len(masked) and masked[j] in " \t\n:":
+        j += 1
+    if "\n" not in masked[se:j]:
+        return []
+    q = next((q for q in quotes if q.start == j), None)
+    if q is None or any(c.content and c.content[0] <= q.start < c.content[1] for c in taken):
+        return []
+    said = [c for c in taken if c.cue not in ("according to", "per", "citing")]
+    if said:
+        subj = said[-1].mention      # "the president tweeted ..., asking:" -- the sentence's speaker
+    else:
+        opener = tokens(masked, ss, se)[:1]
+        subj = _clause_subject(text, masked, ss, se, set()) if opener and (opener[0].low.endswith("ing") or opener[0].low in _PREPS
+                                                                          or opener[0].low in ("over", "here", "there")) \
+            else _sentence_subject(text, masked, ss, se)
+    if subj is None:
+        return []
+    return [Cue(":", q.start, subj, (q.start, q.end), (ss, se), score=0.7, evidence=text[ss:se].strip()[-120:])]
+
+
 def _sentence_subject(text: str, masked: str, ss: int, limit: int) -> Mention | None:
     toks = tokens(masked, ss, limit)
+    while toks and toks[0].low in L.LEADING_FILLERS:
+        toks = toks[1:]     # "And it ended with: ..."
     if not toks:
         return None
     if toks[0].low in L.PRONOUNS_PERSON | L.PRONOUNS_GROUP:

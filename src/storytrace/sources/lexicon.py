@@ -26,7 +26,7 @@ explaining stating asking calling declaring suggesting acknowledging accusing de
 branding blasting slamming urging demanding asserting charging tweeting posting""".split())
 
 # "called it X" and "described X as" introduce a quote only when one follows closely.
-QUOTE_ONLY_VERBS = frozenset("called calls calling described describes dubbed labeled labelled".split())
+QUOTE_ONLY_VERBS = frozenset("called calls calling described describes dubbed labeled labelled branded brands".split())
 
 # Words between a subject and its verb that are not part of the subject.
 SKIP_BEFORE_VERB = frozenset("""also later then further previously recently once again reportedly has have

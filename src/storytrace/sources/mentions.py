@@ -23,6 +23,7 @@ _PREPS_NP = frozenset("with to from by for at in on about against into than".spl
 _PERSON_STOP = L.ORG_WORDS | L.OUTLET_WORDS | L.AGENCY_WORDS | L.DOCUMENT_NOUNS | L.WEEKDAYS | L.MONTHS | frozenset("this that these those the".split())
 
 
+_VOICE_NOUNS = frozenset("board editors".split())
 # First words of place names, which otherwise look like "First Last" person names.
 _PLACE_FIRST = frozenset("""new san santa los las saint st north south east west united fort mount lake port great upper lower
 central northern southern eastern western el la""".split())
@@ -38,6 +39,7 @@ class Mention:
     head: str | None = None         # head noun of a descriptive mention ("officials")
     definite: bool = False
     via_doc: str | None = None      # "report" in "a report from X"
+    also: list | None = None        # the other named people of a joint source ("X and Y said")
 
 
 @dataclass
@@ -144,6 +146,9 @@ def analyse(text: str, start: int, end: int, hint: str | None = None) -> Mention
     n = len(toks)
     span = (toks[0].s, toks[-1].e)
     whole = _span_text(text, toks)
+    joint = _joint_people(text, toks)
+    if joint is not None:
+        return joint
 
     if all(x in L.WEEKDAYS or x in L.MONTHS or x in L.DETERMINERS for x in low):
         return None
@@ -163,12 +168,23 @@ def analyse(text: str, start: int, end: int, hint: str | None = None) -> Mention
 
     # "X's report/statement ..." -> X.
     for k, t in enumerate(toks[:-1]):
-        if _POSS.search(t.low) and _base(low[-1]) in L.DOCUMENT_NOUNS and k >= 0:
+        if _POSS.search(t.low) and (_base(low[-1]) in L.DOCUMENT_NOUNS or (low[-1] in _VOICE_NOUNS and k == n - 2
+                                                                            or low[k + 1:] == ["editorial", "board"])):
+            # ("the Daily Courier's editorial board said": the outlet speaks through its board)
             inner = toks[:k + 1]
             s0 = inner[0].s
             e0 = inner[-1].e - 2
             m = analyse(text, s0, e0, hint)
             if m and not m.anaphor:
+                m.via_doc = low[-1]
+                return m
+
+    # "the Daily Courier report", "a Pentagon statement": the named body put out the document.
+    if n >= 2 and _base(low[-1]) in L.DOCUMENT_NOUNS and not toks[-1].cap and toks[-2].cap:
+        k0 = 1 if low[0] in L.DETERMINERS else 0
+        if k0 < n - 1 and all(t.cap or t.low in CONNECTORS for t in toks[k0:-1]) and toks[k0].cap:
+            m = analyse(text, toks[k0].s, toks[-2].e, hint)
+            if m and not m.anaphor and m.kind in ("outlet", "agency", "organization"):
                 m.via_doc = low[-1]
                 return m
 
@@ -199,7 +215,9 @@ def analyse(text: str, start: int, end: int, hint: str | None = None) -> Mention
     # "the presumptive Republican nominee": a described person pointing back to someone named.
     if definite and 2 <= n <= 5 and not toks[-1].cap and (low[-1] in L.ROLE_NOUNS or low[-1] in L.TITLES) \
             and low[-1] not in L.ORG_WORDS \
-            and all(not t.cap or re.search(r"(?:an|ic|ish|ese|i|ch)$", t.low) for t in toks[1:-1]) and not any(_POSS.search(x) for x in low):
+            and all(not t.cap or re.search(r"(?:an|ic|ish|ese|i|ch)$", t.low) or t.low in ("house", "senate", "white")
+                    for t in toks[1:-1]) and not any(_POSS.search(x) for x in low):
+        # ("the House speaker", "the Senate majority leader": a chamber's officer, someone named before)
         return Mention(whole, "other", None, span, anaphor="role", head=low[-1], definite=True)
     if not caps or (len(caps) == 1 and caps[0] is toks[0] and low[0] in L.DETERMINERS | L.LEADING_FILLERS):
         head = _base(low[-1])
@@ -287,6 +305,26 @@ def analyse(text: str, start: int, end: int, hint: str | None = None) -> Mention
             kind = name_kind(org)
             return Mention(_span_text(text, org), kind, None, (org[0].s, org[-1].e))
     return None
+
+
+def _joint_people(text: str, toks: list[Tok]) -> Mention | None:
+    """'Jane Roe and Sen. John Doe', 'Rep. Jane Roe of Ohio and John Doe': two named people speaking
+    together. The last one is the mention; the others ride along in `also` (one attribution each)."""
+    cuts = [j for j, t in enumerate(toks) if t.low in ("and", "&") and 0 < j < len(toks) - 1
+            and toks[j - 1].cap and toks[j + 1].cap]
+    if len(cuts) != 1:
+        return None
+    j = cuts[0]
+    left = analyse(text, toks[0].s, toks[j - 1].e)
+    right = analyse(text, toks[j + 1].s, toks[-1].e)
+    # Each must look like a person: a title, or a common given name ("Civil Rights and Civil Liberties" is no pair).
+    ok = [m for m in (left, right) if m is not None and m.kind == "person" and not m.anaphor and not m.also
+          and (len(m.name.split()) >= 2 or (m.role or "").split()[-1:] and (m.role or "").split()[-1].lower().rstrip(".") in _HONORIFIC | {
+              "senator", "representative", "president", "governor", "speaker", "secretary", "leader"})]
+    if len(ok) != 2 or not any(m.role or m.name.split()[0].lower() in L.FEMALE_NAMES | L.MALE_NAMES for m in ok):
+        return None
+    right.also = [left]
+    return right
 
 
 def _trailing_run(toks: list[Tok]) -> list[Tok]:

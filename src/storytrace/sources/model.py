@@ -37,6 +37,12 @@ class Attribution:
     # Groups the source belongs to or speaks for, as the article states them (party from "D-N.Y.",
     # "House", "a spokeswoman for the X campaign"), each with its span: `affiliation.Affiliation`.
     affiliations: list = field(default_factory=list)
+    # The group or organisation the speaker speaks for, as this attribution's own words name it
+    # ("White House spokesman Jane Roe said", "a spokeswoman for the Roe campaign", "the NAACP
+    # President ..."; kind "person" for "a spokesman for Sen. X"): {"name", "kind", "span": [start, end],
+    # "evidence"}, or None (also when the source is itself the group: "House Democrats said").
+    # Plain data, so it caches as JSON.
+    on_behalf_of: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -112,7 +112,8 @@ def build_registry(articles: list[Article], attributions: list[Attribution]) -> 
         s = sources[final(_key(a))]
         d = {"article_id": a.article_id, "source_id": s.id, "span": [a.span[0], a.span[1]], "text": a.text,
              "quote": a.quote, "cue": a.cue, "role": a.role, "score": a.score, "evidence": a.evidence,
-             "affiliations": [x.to_dict() for x in a.affiliations]}
+             "affiliations": [x.to_dict() for x in a.affiliations],
+             "on_behalf_of": dict(a.on_behalf_of) if a.on_behalf_of else None}
         if a.via:
             d["via_source_id"] = sources[final(canonical(a.via))].id
         out.append(d)

@@ -88,7 +88,9 @@ def person_names(masked: str, ents, sents: list[Span] | None = None) -> list[_Pe
         if ti and len(toks) - ti[-1] - 1 >= 1:
             pre += [t.text for t in toks[:ti[-1] + 1]]
             toks = toks[ti[-1] + 1:]
-        if len(toks) >= 2 and name_kind(toks) == "person":
+        if len(toks) >= 2 and name_kind(toks) == "person" and not (toks[0].s > 0 and masked[toks[0].s - 1] in "-\u2013\u2014/"
+                                                                      and toks[0].s > 1 and masked[toks[0].s - 2].isalpha()):
+            # (a name glued by a dash to the word before, "College\u2013Florissant Valley", is a place's)
             before = masked[max(0, toks[0].s - 25):toks[0].s].split()[-2:]
             name = _POSS_END.sub("", masked[toks[0].s:toks[-1].e])     # "Donald Trump's" -> "Donald Trump"
             found.append((toks[0].s, toks[0].s + len(name), name, _gender_of(pre + before, toks[0].text)))
@@ -101,7 +103,7 @@ def person_names(masked: str, ents, sents: list[Span] | None = None) -> list[_Pe
     # Titled surnames ("President Smith", "Ms. Rice") are people even when no full name is given.
     for m in _TITLED_ONE.finditer(masked):
         last = _POSS_END.sub("", m.group(2))
-        if last not in full and last.lower() not in L.TITLES:
+        if last not in full and last.lower() not in L.TITLES and last.lower() not in L.ORG_WORDS:   # not "Justice Department"
             full[last] = [last, _gender_of([m.group(1)])]
     # Surnames alone ("Ms. Rice", "Rice said"): map to the full name used before.
     for m in _SURNAME_RE.finditer(masked):
@@ -160,7 +162,8 @@ def titled_names(masked: str) -> list[tuple[int, tuple[str, str]]]:
     return out
 
 
-_CAP_RUN_RE = re.compile(r"\b(?:(?:St|Mt|Ft)\.\s+|[A-Z][\w'\u2019&.-]*\s+(?:(?:of|for|and|the|on)\s+)*)*[A-Z][\w'\u2019&-]*")
+_CAP_RUN_RE = re.compile(r"\b(?:(?:St|Mt|Ft)\.[ \t]+|[A-Z][\w'\u2019&.-]*[ \t]+(?:(?:of|for|and|the|on)[ \t]+)*)*[A-Z][\w'\u2019&-]*")
+_HEADLINE_WORDS = frozenset("With During After Before Over From To In On At As By Is Are Was Says Said".split())
 _NOT_ORG_ACRONYMS = frozenset("ceo cfo coo gop usa us uk tv pm am ap".split())
 
 
@@ -174,6 +177,8 @@ def org_names(masked: str) -> list[tuple[int, str]]:
             toks = toks[1:]
         if not toks:
             continue
+        if len(toks) > 7 or any(t.text in _HEADLINE_WORDS for t in toks[1:]):
+            continue        # a headline in title case ("X Messaged With Y During Campaign"), not a name
         words = {t.low for t in toks}
         acro = len(toks) == 1 and toks[0].acronym and len(toks[0].text) >= 3 and toks[0].low not in _NOT_ORG_ACRONYMS
         if acro or (words & (L.ORG_WORDS - {"house", "senate", "congress", "government", "administration"}) and toks[-1].cap):
@@ -288,11 +293,18 @@ def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=(),
         # A surname or short form used after the full name: "Roe said" -> "Jane Roe".
         words = name.split()
         if kind in ("person", "organization") and len(words) == 1:
+            # "Mr. Roe" is not the Jane Roe quoted last: the honorific's gender must not conflict.
+            want = _gender_of((role or "").split()[-1:])
+
+            def fits(n: str) -> bool:
+                # the given name first: "Mr. Roe" mentions may have lent Jane Roe's surname a male gender
+                g = _gender_of([], n.split()[0] if len(n.split()) > 1 else None) or genders.get(n)
+                return not (want and g and g != want)
             for r in past:
-                if r.kind == "person" and r.name.split()[-1] == words[0]:
+                if r.kind == "person" and r.name.split()[-1] == words[0] and fits(r.name):
                     return Resolved(r.name, "person", role or r.role, 0.9, f"short form of {r.name}")
             for p in reversed(persons):
-                if p.pos < pos and p.name.split()[-1] == words[0] and len(p.name.split()) > 1:
+                if p.pos < pos and p.name.split()[-1] == words[0] and len(p.name.split()) > 1 and fits(p.name):
                     return Resolved(p.name, "person", role, 0.85, f"short form of {p.name}")
         return Resolved(name, kind, role, 1.0, "named", head=men.head, via_doc=men.via_doc)
     if a == "person" or a == "self":
@@ -360,8 +372,9 @@ def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=(),
     if a == "role":
         singular = bool(men.head) and not men.head.endswith("s")
         for r in past:
-            if singular and r.kind == "other":
+            if singular and r.kind == "other" and not (_same_head(r.head, men.head) and re.match(r"(?:a|an|one)\s", r.name, re.I)):
                 continue        # "the senator" refers to a person, not to an earlier unnamed description
+                # (but "the spokesperson" is the "a spokesperson for X" introduced before)
             if _same_head(r.head, men.head) or (r.role and men.head and men.head in r.role.lower()):
                 return Resolved(r.name, r.kind, r.role, 0.75, f"'{men.name}' -> earlier {r.name}", head=r.head)
         if men.head in L.TITLES:
