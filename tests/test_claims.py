@@ -268,7 +268,7 @@ def test_event_when_on_giveme5w1h_gold(corpora):
         n += 1
         hit += (event_time(a) or {}).get("start") == ref
     assert n >= 90
-    assert hit / n >= 0.62
+    assert hit / n >= 0.64  # 0.653 since possessive days and relative clauses are skipped (was 0.632)
 
 
 def test_same_event_articles_share_claims_other_events_do_not(corpora):

@@ -15,9 +15,9 @@ from typing import Any
 
 from ..model import Article
 from ..text import WORD, sentence_spans, words
-from .quantities import Quantity, find_quantities
+from .quantities import _NUMBER_WORDS as _QTY_NUMBER_WORDS, _TIME_UNITS, Quantity, find_quantities
 from .rx import trie_pattern
-from .times import TimeValue, find_times
+from .times import _TRIGGER_WORDS, TimeValue, find_times
 
 Span = tuple[int, int]
 
@@ -43,13 +43,74 @@ reject warn impos accus visit met meet finalis finaliz struck strike reach provi
 manufactur elect won win lost resign fire died die crash derail invad captur sanction order charg sentenc convict sue ban
 vot pass acquir bought sold rais cut clos open shot bomb explod injur evacuat declar invest transfer""".split()
 _EVENT = re.compile(r"\b" + trie_pattern(_EVENT_STEMS) + r"\w*")  # a word starting with one of the stems
-_CAP = re.compile(r"\b[A-Z][\w\u2019'.\-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w\u2019'.\-]*)*")
+_CAP = re.compile(r"[A-Z](?<!\w[A-Z])[\w\u2019'.\-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w\u2019'.\-]*)*")
 _NOT_ACTOR = frozenset("""The A An In On At But And Or If As After Before Since During While When Where This That These
 Those It Its He She They We You I His Her Their Our However Meanwhile Initially Also Then There Here What Why How
 According Some Many Most Good Get Tap Install Continue Posted Updated By For From With Without Over Under To Of
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
 October November December Mr Mrs Ms Dr Earlier Later Now Today Yesterday Last Next Both Such All Any Each Every
 Several Few More Over Another One Two Three""".split())
+# One pass over an article's lower-cased text finds the words that the checks above start with (the
+# event stems, the negations, the first words of the denial/concession phrases), the number words
+# and words starting with a digit (where the quantity reader looks) and the time trigger words (where
+# the time rules look); a per-word cache says which families each word belongs to. Six scans of the
+# whole text become one. Event and negation positions are exactly those of `_EVENT` / `_NEGATION`
+# (a match of either starts a word, so the word decides it); the stance positions are a superset
+# used only to skip sentences with no stance word (`stance_of` decides).
+_NEG_WORDS = frozenset({"not", "no", "never", "none", "nobody", "neither", "nor", "without", "cannot"})
+_STANCE_PREFIXES = ("den", "reject", "refut", "dismiss", "unfounded", "unsubstantiated", "baseless", "lack",
+                    "truth", "categorically", "conced", "admit", "acknowledg", "confirm", "did")
+_EVENT_PREFIXES = tuple(_EVENT_STEMS)
+_NUMBER_WORDS = frozenset(_QTY_NUMBER_WORDS)
+_CUE = re.compile(r"(?<!\w)(?:(?:" + trie_pattern(set(_EVENT_STEMS) | _NEG_WORDS | set(_STANCE_PREFIXES) | _NUMBER_WORDS
+                                                  | _TRIGGER_WORDS)
+                  + r")\w*|\d\w*|n't(?!\w))")
+_EV, _NEG, _STANCE, _NUMW, _TRIG = 1, 2, 4, 8, 16
+_CUE_KIND: dict[str, int] = {"n't": _NEG}
+
+
+def _cue_kind(w: str) -> int:
+    k = _CUE_KIND.get(w)
+    if k is None:
+        k = ((_EV if w.startswith(_EVENT_PREFIXES) else 0) | (_NEG if w in _NEG_WORDS else 0)
+             | (_STANCE if w.startswith(_STANCE_PREFIXES) else 0) | (_NUMW if w in _NUMBER_WORDS else 0)
+             | (_TRIG if w in _TRIGGER_WORDS else 0))
+        if len(_CUE_KIND) < 200_000:
+            _CUE_KIND[w] = k
+    return k
+
+
+def _cues(low: str) -> tuple[list[int], list[int], list[int], list[Span], list[Span]]:
+    """Starts of event words, negations and stance words, and spans of number words (and words
+    starting with a digit) and of time trigger words and years (see `times._triggers`), in `low`."""
+    ev: list[int] = []
+    neg: list[int] = []
+    st: list[int] = []
+    nw: list[Span] = []
+    tw: list[Span] = []
+    for m in _CUE.finditer(low):
+        w = m.group()
+        if w[0].isdecimal():  # a word that starts with a digit (`\d`): where the quantity reader looks
+            nw.append(m.span())
+            if len(w) == 4 and w[:2] in ("19", "20") and w[2:].isdecimal():
+                tw.append(m.span())  # a year, as the time rules hold it: a whole word of four digits
+            continue
+        k = _cue_kind(w)
+        if not k:
+            continue
+        if k & _EV:
+            ev.append(m.start())
+        if k & _NEG:
+            neg.append(m.start())
+        if k & _STANCE:
+            st.append(m.start())
+        if k & _NUMW:
+            nw.append(m.span())
+        if k & _TRIG:
+            tw.append(m.span())
+    return ev, neg, st, nw, tw
+
+
 _SPEECH = re.compile(r"\b(?:told|said|says|stated|announced|noted|declared|wrote|tweeted)\b", re.IGNORECASE)
 _QUOTE_CONT = re.compile(r"[\"\u201d\u201c]\s*,?\s*(?:he|she|they|it|the \w+)\s+(?:also\s+)?(?:said|noted|added|told|continued|stressed)\b",
                          re.IGNORECASE)
@@ -89,20 +150,42 @@ def content_stems(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+_POSSESSIVE = re.compile(r"[\u2019']s\b")
+_REFUSAL = re.compile(r"\s+(?:\w+\s+)?(?:entry|access|admission|bail|permission|a visa)\b")
+_LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
+
+
 def actors(text: str) -> list[str]:
     """Capitalised names in a sentence ("Chile's Foreign Minister X" -> "Chile", "Foreign Minister X")."""
     out: list[str] = []
     for m in _CAP.finditer(text):
-        name = m.group().strip(".-")
-        parts = re.split(r"[\u2019']s\b", name)
-        for p in parts:
-            p = p.strip(" .-'\u2019")
-            toks = p.split()
-            while toks and toks[0].rstrip(".") in _NOT_ACTOR:
-                toks.pop(0)
-            if toks and len(" ".join(toks)) > 1:
-                out.append(" ".join(toks))
+        raw = m.group()
+        got = _NAMES_OF.get(raw)
+        if got is None:
+            got = _names_of(raw)
+            if len(_NAMES_OF) < 100_000:
+                _NAMES_OF[raw] = got
+        out.extend(got)
     return out
+
+
+# The names read from one capitalised run ("The", "Mr", "Trump", "Chile's Foreign Minister X"): the
+# same runs recur across sentences and articles, so each is worked out once.
+_NAMES_OF: dict[str, tuple[str, ...]] = {}
+
+
+def _names_of(raw: str) -> tuple[str, ...]:
+    out = []
+    name = raw.strip(".-")
+    parts = _POSSESSIVE.split(name) if ("'" in name or "\u2019" in name) else (name,)
+    for p in parts:
+        p = p.strip(" .-'\u2019")
+        toks = p.split()
+        while toks and toks[0].rstrip(".") in _NOT_ACTOR:
+            toks.pop(0)
+        if toks and len(" ".join(toks)) > 1:
+            out.append(" ".join(toks))
+    return tuple(out)
 
 
 @dataclass
@@ -149,7 +232,7 @@ def stance_matches(text: str, rx: re.Pattern) -> list[re.Match]:
     for m in rx.finditer(low):
         if _HEDGED.search(low[max(0, m.start() - 25):m.start()]):
             continue
-        if re.match(r"\s+(?:\w+\s+)?(?:entry|access|admission|bail|permission|a visa)\b", low[m.end():m.end() + 30]):
+        if _REFUSAL.match(low[m.end():m.end() + 30]):
             continue
         out.append(m)
     return out
@@ -177,7 +260,6 @@ def _main_quantity(found: list[tuple[Span, Quantity]]) -> tuple[Span, Quantity] 
     """The quantity a sentence is about: counts and money before durations ("after nine months of fighting")."""
     if not found:
         return None
-    from .quantities import _TIME_UNITS
     for f in found:
         if f[1]["unit"] and f[1]["unit"] not in _TIME_UNITS and f[1]["unit"] not in _SOURCE_NOUNS:
             return f
@@ -220,8 +302,16 @@ def _any_in(starts: list[int], s: int, e: int) -> bool:
     return i < len(starts) and starts[i] < e
 
 
+# Five `WORD` matches from the start, in one regex call. Each word is an atomic group, so it can
+# only match as `WORD.finditer` does (greedy, never split by backtracking); `\W*` then skips to the
+# next word as finditer does.
+_FIVE_WORDS = re.compile(r"\W*(?:(?>" + WORD.pattern + r")\W*){5}")
+
+
 def _short_sentence(sent: str, n: int = 5) -> bool:
     """Fewer than `n` words (counted without building the word list)."""
+    if n == 5:
+        return _FIVE_WORDS.match(sent) is None
     k = 0
     for _ in WORD.finditer(sent):
         k += 1
@@ -230,25 +320,36 @@ def _short_sentence(sent: str, n: int = 5) -> bool:
     return True
 
 
-def _within(found: list, s: int, e: int) -> list:
-    """The (span, value) pairs that lie inside [s, e) (lists are in text order)."""
-    starts = [f[0][0] for f in found]
-    i = bisect_left(starts, s)
+def _starting_in(found: list, i: int, e: int) -> list:
+    """The (span, value) pairs from index `i` on that start before `e` and end by it (`found` is in
+    text order and `found[i]` is the first that starts in the sentence)."""
     out = []
-    while i < len(found) and found[i][0][0] < e:
+    n = len(found)
+    while i < n and found[i][0][0] < e:
         if found[i][0][1] <= e:
             out.append(found[i])
         i += 1
     return out
 
 
+def _says_something(rest: str) -> bool:
+    """Two lower-case content words (what is left of a sentence once its date and figures are blanked)."""
+    k = 0
+    for m in _LOWER_WORD.finditer(rest):
+        if m.group() not in STOPWORDS:
+            k += 1
+            if k >= 2:
+                return True
+    return False
+
+
 def _blank(sent: str, offset: int, spans: list[Span]) -> str:
     """The sentence with the given spans (article offsets) blanked out."""
-    chars = list(sent)
     for a, b in spans:
-        for k in range(max(0, a - offset), min(len(chars), b - offset)):
-            chars[k] = " "
-    return "".join(chars)
+        a, b = max(0, a - offset), min(len(sent), b - offset)
+        if a < b:
+            sent = sent[:a] + " " * (b - a) + sent[b:]
+    return sent
 
 
 def extract_claims(article: Article) -> list[ClaimMention]:
@@ -258,23 +359,35 @@ def extract_claims(article: Article) -> list[ClaimMention]:
     prev_time: tuple[Span, TimeValue] | None = None
     prev_end = -1
     # Read figures and times once over the whole text (cheaper than per sentence), then share them out.
-    all_qs = find_quantities(text)
-    all_ts = find_times(text, article.published)
     # Word-level cues, also read once over the whole (lower-cased) text: a match never crosses the
     # whitespace between two sentences, so "a match starts inside the sentence" is the same test.
+    # A sentence takes a stance only if a denial/concession word is in it (most have none).
     low_text = text.lower()
     whole = len(low_text) == len(text)
-    ev_at = [m.start() for m in _EVENT.finditer(low_text)] if whole else None
-    neg_at = [m.start() for m in _NEGATION.finditer(low_text)] if whole else None
-    # A sentence takes a stance only if a denial/concession word is in it (most have none).
-    stance_at = sorted(m.start() for rx in (_DENY, _CONCEDE) for m in rx.finditer(low_text)) if whole else None
+    ev_at: list[int] | None = None
+    neg_at: list[int] | None = None
+    stance_at: list[int] | None = None
+    if whole:
+        ev_at, neg_at, stance_at, number_words, time_words = _cues(low_text)
+        all_qs = find_quantities(text, low_text, number_words)
+        all_ts = find_times(text, article.published, low=low_text, trigger_words=time_words)
+    else:
+        all_qs = find_quantities(text)
+        all_ts = find_times(text, article.published)
+    # Sentences come in text order, as do the figures and times: two cursors share them out.
+    iq = it = 0
+    nq, nt = len(all_qs), len(all_ts)
     for s, e in claim_sentences(text):
+        while iq < nq and all_qs[iq][0][0] < s:
+            iq += 1
+        while it < nt and all_ts[it][0][0] < s:
+            it += 1
         sent = text[s:e]
         if _short_sentence(sent) or sent.rstrip().endswith("?"):
             prev_time = None
             continue
-        qs = _within(all_qs, s, e)
-        ts = _within(all_ts, s, e)
+        qs = _starting_in(all_qs, iq, e)
+        ts = _starting_in(all_ts, it, e)
         reasons: list[str] = []
         q = _main_quantity(qs)
         if q:
@@ -284,14 +397,13 @@ def extract_claims(article: Article) -> list[ClaimMention]:
         # A quote continued after the fact ('"...," he also noted.') keeps the time of the sentence before.
         if t is None and prev_time is not None and _QUOTE_CONT.search(sent) and "\n\n" not in text[prev_end:s]:
             t, inherited = prev_time, True
-        if t and not inherited and len([w for w in re.findall(r"\b[a-z]{3,}\b", _blank(sent, s, [t[0]] + [x[0] for x in qs]))
-                                        if w not in STOPWORDS]) < 2:
+        if t and not inherited and not _says_something(_blank(sent, s, [t[0]] + [x[0] for x in qs])):
             prev_time = None  # a dateline or "Posted <date>" header: a date with nothing said about it
             continue
         if t:
             reasons.append("time")
         stance = stance_of(sent) if stance_at is None or _any_in(stance_at, s, e) else None
-        low = sent.lower()
+        low = sent.lower() if ev_at is None else ""  # only the slow path (offsets moved by lower()) reads it
         event = _any_in(ev_at, s, e) if ev_at is not None else _EVENT.search(low)
         # Names matter only to a sentence that can become a mention (most sentences cannot).
         acts = actors(sent) if (q or t or event or stance) else []

@@ -5,7 +5,11 @@ When: the day the reported event happened.
 News leads put the event's day early and relative to the publication date ("on Wednesday",
 "late Thursday", "yesterday"). We take the first day-precise time in the title and the lead
 sentences; month- or year-level times and ranges ("last month", "since August") are context,
-not the event. Without one, the event is taken to be the publication day, and said so.
+not the event, and so are two kinds of day that name another event: a day used as a possessive
+("blamed ... for her defeat in Tuesday's election ... on Saturday": the election is Tuesday's, the
+blaming Saturday's) and a day inside a relative clause about a participant ("Mr X, who won on
+Wednesday, said ... on Thursday"). Without one, the event is taken to be the publication day, and
+said so.
 Who and where: the first person/organisation and place named in the lead, by spaCy NER where the
 optional model is installed, else by rules (capitalised names, datelines, "in <Name>").
 """
@@ -25,8 +29,28 @@ LEAD_SENTENCES = 4
 MAX_DAYS_FROM_PUBLISHED = 14
 
 
-def event_time(article: Article, lead_sentences: int = LEAD_SENTENCES) -> TimeValue | None:
-    """The event's time ({"start","end","precision","label","source"}), or None without any date at all."""
+# A relative clause set off by commas: ", who ...", ", which ...".
+_RELATIVE_OPEN = re.compile(r",\s+(?:who|which|whose|whom|where)\s")
+
+
+def _names_another_event(t: str, s: int, e: int) -> bool:
+    """Whether the time at t[s:e] is a possessive ("Tuesday's election") or sits in a relative clause
+    opened before it and not yet closed by a comma ("Trump, who won on Wednesday, said")."""
+    if t[e:e + 2] in ("'s", "\u2019s"):
+        return True
+    opened = None
+    for m in _RELATIVE_OPEN.finditer(t, 0, s):
+        opened = m
+    return opened is not None and "," not in t[opened.end():s]
+
+
+def event_time(article: Article, lead_sentences: int = LEAD_SENTENCES,
+               skip_other_events: bool = True) -> TimeValue | None:
+    """The event's time ({"start","end","precision","label","source"}), or None without any date at all.
+
+    "source" says where it came from: "text" (a day stated in the title or lead; "evidence" is then
+    the phrase) or "published" (no such day: the publication date stands in).
+    `skip_other_events=False` takes the first day as it is (the earlier rule, kept for comparison)."""
     pub = published_date(article.published)
     texts = []
     if article.title:
@@ -34,8 +58,10 @@ def event_time(article: Article, lead_sentences: int = LEAD_SENTENCES) -> TimeVa
     spans = claim_sentences(article.text)[:lead_sentences]
     texts.extend(article.text[s:e] for s, e in spans)
     for t in texts:
-        for _, tv in find_times(t, article.published):
+        for (ts, te), tv in find_times(t, article.published):
             if tv.get("precision") != "day" or tv.get("start") != tv.get("end") or tv.get("relation"):
+                continue
+            if skip_other_events and _names_another_event(t, ts, te):
                 continue
             if pub is not None:
                 d = published_date(tv["start"])
@@ -43,6 +69,7 @@ def event_time(article: Article, lead_sentences: int = LEAD_SENTENCES) -> TimeVa
                     continue
             out = dict(tv)
             out["source"] = "text"
+            out["evidence"] = t[ts:te]
             return out  # type: ignore[return-value]
     if pub is None:
         return None

@@ -9,7 +9,9 @@ the span it was read from so a user can check it.
 from __future__ import annotations
 
 import re
-from typing import TypedDict
+from typing import Iterator, TypedDict
+
+from .rx import trie_pattern
 
 Span = tuple[int, int]
 
@@ -78,10 +80,14 @@ _QTY_LOW = re.compile(_QTY.pattern.replace("US\\$|C\\$|A\\$", "us\\$|c\\$|a\\$")
 _WORD = re.compile(r"[A-Za-z][\w'\u2019]*(?:-[\w]+)*|\S")
 _TIME_OF_DAY = re.compile(r"\s?(?:a\.?m\.?|p\.?m\.?|am|pm|GMT|BST|ET|EST|local time)\b", re.IGNORECASE)
 
+_SPACES = re.compile(r"\s+")
+_SPACE_OR_HYPHEN = re.compile(r"[\s-]")
+_UNIT_AFTER = re.compile(r"\s?(km/h|per cent|[A-Za-z]+)\b")
+
 
 def _number(raw: str) -> float | None:
     s = raw.lower().replace(",", "").strip()
-    s = re.sub(r"\s+", " ", s)
+    s = _SPACES.sub(" ", s)
     try:
         return float(s)
     except ValueError:
@@ -90,7 +96,7 @@ def _number(raw: str) -> float | None:
         return float(_SMALL[s])
     if s.startswith("a ") and s[2:] in _SMALL:
         return float(_SMALL[s[2:]])
-    parts = re.split(r"[\s-]", s)
+    parts = _SPACE_OR_HYPHEN.split(s)
     if len(parts) == 2 and parts[0] in _SMALL and parts[1] in _SMALL and _SMALL[parts[0]] >= 20 and _SMALL[parts[1]] < 10:
         return float(_SMALL[parts[0]] + _SMALL[parts[1]])
     return None
@@ -133,11 +139,11 @@ def _head_noun(text: str, pos: int) -> tuple[str | None, int]:
 def _parse(m: re.Match, text: str) -> tuple[Quantity, int] | None:
     """A Quantity from one regex match, and where it ends (after its unit)."""
     approx_raw = (m.group("approx") or "").lower()
-    approx_raw = re.sub(r"\s+", " ", approx_raw)
+    approx_raw = _SPACES.sub(" ", approx_raw)
     approx = _APPROX_CANON.get(approx_raw, approx_raw) if approx_raw else None
     end = m.end()
     if m.group("vague"):
-        vague = re.sub(r"\s+", " ", m.group("vague").lower())
+        vague = _SPACES.sub(" ", m.group("vague").lower())
         value = float(_VAGUE[vague])
         approx = vague if not approx else f"{approx} {vague}"
         unit, end = _head_noun(text, m.end())
@@ -158,7 +164,7 @@ def _parse(m: re.Match, text: str) -> tuple[Quantity, int] | None:
     if m.group("pct"):
         return {"value": value, "unit": "percent", "approx": approx}, end
     rest = text[end:end + 20]
-    mu = re.match(r"\s?(km/h|per cent|[A-Za-z]+)\b", rest)
+    mu = _UNIT_AFTER.match(rest)
     if mu and mu.group(1).lower() in _CURRENCY_WORD:
         return {"value": value, "unit": _CURRENCY_WORD[mu.group(1).lower()], "approx": approx}, end + mu.end()
     if mu and mu.group(1).lower() in _MEASURE_UNITS and (mu.group(1) != "m" or not rest.startswith(" ")):
@@ -169,6 +175,18 @@ def _parse(m: re.Match, text: str) -> tuple[Quantity, int] | None:
     return {"value": value, "unit": unit, "approx": approx}, max(end, uend)
 
 
+# The tests of `_skip`, compiled once (an f-string pattern in the function is rebuilt and looked
+# up in re's cache on every call, which cost more than the tests themselves).
+_YEAR4 = re.compile(r"\d{4}")
+_MONTH_BEFORE = re.compile(rf"{_MONTH_RX}\s*$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"\s*(?:st|nd|rd|th)?\s+{_MONTH_RX}\b", re.IGNORECASE)
+_ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b")
+_CLOCK_AFTER = re.compile(r"[:.]\d")
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\s$")
+_PAIR_AFTER = re.compile(r"[-/]\d")
+_REFERENCE_BEFORE = re.compile(r"\b(?:the|these|those|both|its|their|his|her|our|all)\s+$", re.IGNORECASE)
+
+
 def _skip(m: re.Match, text: str) -> bool:
     """Numbers that are not quantities: years, dates, clock times, model names, ordinals."""
     if m.group("vague") or m.group("cur") or m.group("pct"):
@@ -177,19 +195,19 @@ def _skip(m: re.Match, text: str) -> bool:
     s, e = m.start("num"), m.end("num")
     before = text[max(0, s - 12):s]
     after = text[e:e + 12]
-    if re.fullmatch(r"\d{4}", num) and 1800 <= int(num) <= 2100 and not m.group("scale"):
+    if _YEAR4.fullmatch(num) and 1800 <= int(num) <= 2100 and not m.group("scale"):
         return True  # a year
-    if re.search(rf"{_MONTH_RX}\s*$", before, re.IGNORECASE) or re.match(rf"\s*(?:st|nd|rd|th)?\s+{_MONTH_RX}\b", after, re.IGNORECASE) and num.isdigit():
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after) and num.isdigit():
         return True  # "Nov. 10", "10 November"
-    if re.match(r"(?:st|nd|rd|th)\b", after):
+    if _ORDINAL_AFTER.match(after):
         return True
-    if re.match(r"[:.]\d", after) or (_TIME_OF_DAY.match(after) and num[0].isdigit()):
+    if _CLOCK_AFTER.match(after) or (_TIME_OF_DAY.match(after) and num[0].isdigit()):
         return True  # 6.10am, 11:30
-    if re.search(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\s$", before) and num.isdigit() and not re.search(rf"{_MONTH_RX}\s*$", before, re.IGNORECASE):
+    if _NAME_BEFORE.search(before) and num.isdigit() and not _MONTH_BEFORE.search(before):
         return True  # "Falcon 9", "Apollo 11", "Boeing 737": a name, not a count
-    if before.endswith(("-", "#", "/")) or re.match(r"[-/]\d", after):
+    if before.endswith(("-", "#", "/")) or _PAIR_AFTER.match(after):
         return True  # model numbers ("X-101") and number pairs ("24/7")
-    if re.search(r"\b(?:the|these|those|both|its|their|his|her|our|all)\s+$", text[max(0, m.start() - 8):m.start()], re.IGNORECASE) and not m.group("approx"):
+    if _REFERENCE_BEFORE.search(text[max(0, m.start() - 8):m.start()]) and not m.group("approx"):
         return True  # "the two countries": a reference, not a count
     low = num.lower()
     if low in ("one", "a dozen") or low.startswith("a "):
@@ -198,19 +216,66 @@ def _skip(m: re.Match, text: str) -> bool:
     return False
 
 
-_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(sorted({w.split()[-1] for w in _SMALL}, key=len, reverse=True))
-                         + r"|dozens|scores|hundreds|thousands|millions|billions)\b")  # on lower-cased text
+_NUMBER_WORDS = sorted({w.split()[-1] for w in _SMALL} | {"dozens", "scores", "hundreds", "thousands", "millions",
+                                                             "billions"})
+# Every match of the long pattern holds a digit or one of these words (its number, or the last word
+# of "half a dozen" / "tens of thousands"), and reaches at most a hedge and a currency sign before it
+# ("no fewer than US$ 5") and a scale and "per cent" after it ("5 billion per cent"). So the long
+# pattern only needs to run in windows around them: most of a text is neither, and `re` pays for
+# every position it tries.
+_DIGIT_RUN = re.compile(r"\d+")
+_NUMBER_WORD = re.compile(r"\b(?:" + trie_pattern(_NUMBER_WORDS) + r")\b")  # on lower-cased text
+_QTY_BEFORE, _QTY_AFTER = 48, 40
 
 
-def find_quantities(text: str) -> list[tuple[Span, Quantity]]:
-    """Every quantity in `text`, with the [start, end) span of the number and its unit."""
+def _qty_windows(low: str, word_spans: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Stretches of `low` that can hold a quantity: around digits and number words, overlaps merged.
+
+    `word_spans`: where the caller has found them already (the claims extractor reads them in its
+    one pass over an article's cue words), the spans of the number words and of the words (runs of
+    word characters) that start with a digit, in text order. Those hold every digit a match can
+    hold: a match's number starts after a non-word character (a space, a currency sign) and its
+    digits are joined only by commas and points."""
+    if word_spans is None:
+        anchors = [m.span() for m in _DIGIT_RUN.finditer(low)]
+        words = [m.span() for m in _NUMBER_WORD.finditer(low)]
+        if words:
+            anchors = sorted(anchors + words)
+    else:
+        anchors = word_spans
+    out: list[tuple[int, int]] = []
+    n = len(low)
+    for s, e in anchors:
+        lo, hi = s - _QTY_BEFORE, e + _QTY_AFTER
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], min(n, hi))
+        else:
+            out.append((max(0, lo), min(n, hi)))
+    return out
+
+
+def _qty_matches(text: str, low: str, word_spans: list[tuple[int, int]] | None = None) -> Iterator[re.Match]:
+    """The matches of the long pattern, as a scan of the whole text would give them."""
+    if len(low) != len(text):
+        yield from _QTY.finditer(text)  # lower() moved offsets (a few rare letters): the slow exact path
+        return
+    for lo, hi in _qty_windows(low, word_spans):
+        # A window starts well before its first number, so a match never starts before `lo`; windows
+        # that a match could join overlap and were merged; a match ends well before `hi`.
+        yield from _QTY_LOW.finditer(low, lo, hi)
+
+
+def find_quantities(text: str, low: str | None = None,
+                    word_spans: list[tuple[int, int]] | None = None) -> list[tuple[Span, Quantity]]:
+    """Every quantity in `text`, with the [start, end) span of the number and its unit.
+
+    `low` (`text.lower()`) and `word_spans` (the spans of `_NUMBER_WORDS` in it) may be passed by a
+    caller that has them already; results are the same either way."""
     out: list[tuple[Span, Quantity]] = []
-    low = text.lower()
-    if not _HAS_NUMBER.search(low):
-        return out  # most sentences hold no number: skip the long pattern
-    # The long pattern runs on lower-cased text (much faster than IGNORECASE) when offsets agree.
-    matches = _QTY_LOW.finditer(low) if len(low) == len(text) else _QTY.finditer(text)
-    for m in matches:
+    if low is None:
+        low = text.lower()
+    for m in _qty_matches(text, low, word_spans):
         if not (m.group("vague") or m.group("num")):
             continue
         if _skip(m, text):

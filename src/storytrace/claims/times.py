@@ -440,16 +440,49 @@ _TRIGGER_KIND = {w: ("month" if w in MONTHS or w == "sept" else "wd" if w in WEE
                                         "evening", "night") else "unit") for w in _TRIGGER_WORDS}
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
 _BEFORE, _AFTER = 60, 45
+
+
+def _lookbehind_trie(words: frozenset[str]) -> str:
+    """`(?<![a-z])` + a prefix tree of `words`, with the look-behind moved after each first letter.
+
+    Same matches; but a pattern that starts with a literal letter lets `re` skip positions holding
+    none of the first letters in C, where a leading look-behind is tried at every position."""
+    tree: dict[str, list[str]] = {}
+    for w in words:
+        tree.setdefault(w[0], []).append(w[1:])
+    branches = []
+    for c, rests in sorted(tree.items()):
+        rest = trie_pattern([r for r in rests if r])
+        if "" in rests:
+            rest = f"(?:{rest})?"
+        branches.append(re.escape(c) + r"(?<![a-z]" + re.escape(c) + ")" + rest)
+    return "(?:" + "|".join(branches) + ")"
+
+
 # On lower-cased text: a trigger word as a whole run of ASCII letters, or a 19xx/20xx as a whole run
-# of digits (the tokens of _TOKEN), in one scan instead of a Python loop over every token.
-_TRIGGER = re.compile(r"(?<![a-z])" + trie_pattern(_TRIGGER_WORDS) +
-                      r"(?![a-z])|(?<!\d)(?:19|20)\d\d(?!\d)", re.ASCII)
+# of digits (the tokens of _TOKEN); two scans (the year scan skips every non-digit in C) instead of
+# a Python loop over every token.
+_TRIGGER_WORD = re.compile(_lookbehind_trie(_TRIGGER_WORDS) + r"(?![a-z])", re.ASCII)
+_TRIGGER_YEAR = re.compile(r"(?:19|20)(?<!\d..)\d\d(?!\d)", re.ASCII)
 
 
-def _triggers(text: str, low: str) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of every trigger token."""
+def _triggers(text: str, low: str, words: list[Span] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every trigger token, in text order.
+
+    `words`: the spans of the trigger words and years where a caller found them already, in text
+    order, as whole words (runs of word characters equal to a trigger word, or of four digits 19xx /
+    20xx). Those are the only ones a rule's match can hold: every rule starts and ends at a non-word
+    character and joins its words with spaces, commas, periods or hyphens, and a year ends a rule or
+    is followed by a hyphen ("2016-11-09"); the other trigger words ("@morning_joe", "clinton2020")
+    only widen windows."""
     if len(low) == len(text):
-        return [(m.start(), m.end(), _TRIGGER_KIND.get(m.group(), "year")) for m in _TRIGGER.finditer(low)]
+        if words is not None:
+            return [(s, e, _TRIGGER_KIND.get(low[s:e], "year")) for s, e in words]
+        out = [(m.start(), m.end(), _TRIGGER_KIND[m.group()]) for m in _TRIGGER_WORD.finditer(low)]
+        years = [(m.start(), m.end(), "year") for m in _TRIGGER_YEAR.finditer(low)]
+        if years:
+            out = sorted(out + years)
+        return out
     out = []
     for m in _TOKEN.finditer(text):
         w = m.group()
@@ -460,37 +493,89 @@ def _triggers(text: str, low: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _windows(text: str, low: str | None = None) -> list[tuple[int, int, set[str]]]:
-    """Stretches of text around trigger words (overlapping ones merged), with the kinds of trigger each holds."""
-    out: list[tuple[int, int, set[str]]] = []
-    for s, e, kind in _triggers(text, text.lower() if low is None else low):
-        lo, hi = max(0, s - _BEFORE), min(len(text), e + _AFTER)
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], hi, out[-1][2] | {kind})
+# The commonest triggers are mostly not dates: "year", "day", "weeks" ("a 30-year-old", "every day")
+# and month names ("may" the verb, "March" the protest). A rule's match around one lies within the
+# margins and needs words there: "this/last/next/past/previous" before a unit or "ago/earlier/
+# before/later/from now" after it (`_this_unit`, `_past_n`, `_n_ago`); a digit near a month name (a
+# day or a year), or a preposition or modifier right before it ("in May", "since March", "early
+# June"), without which `_month_only` rejects a bare month name. A trigger with none of these cannot
+# be part of a time, so it opens no window (the tests are looser than the rules: they only skip
+# what no rule could match).
+_UNIT_BEFORE = ("this", "last", "next", "past", "previous")
+_UNIT_AFTER = ("ago", "earlier", "before", "later", "from now")
+_MONTH_BEFORE = re.compile(r"(?:since|until|till|by|before|after|from|in|during|early|earlier|mid|middle|late|later|of)"
+                           r"[\s-]+$")
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def _can_hold_a_time(low: str, s: int, e: int, kind: str) -> bool:
+    """Whether a rule could match around the trigger word `low[s:e]` (False only where none can)."""
+    if kind == "unit":
+        if low[s:e] == "ago":
+            return True
+        before = low[max(0, s - _BEFORE):s]
+        if any(x in before for x in _UNIT_BEFORE):
+            return True
+        after = low[e:e + _AFTER]
+        return any(x in after for x in _UNIT_AFTER)
+    if kind == "month":
+        lo = max(0, s - _BEFORE)
+        return bool(_ANY_DIGIT.search(low, lo, e + _AFTER) or _MONTH_BEFORE.search(low, lo, s))
+    return True
+
+
+def _kind_windows(text: str, low: str, words: list[Span] | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Per kind of trigger, the stretches around its triggers (overlaps merged).
+
+    A rule's match holds a trigger of its kind and lies within the margins around it, so a rule
+    only scans the windows of its own kind: windows merged with other kinds' triggers add only
+    text where it cannot match. (A match never starts inside a window it does not begin: the
+    window of the trigger it holds would overlap, and have been merged.)"""
+    out: dict[str, list[tuple[int, int]]] = {}
+    n = len(text)
+    same = len(low) == n
+    for s, e, kind in _triggers(text, low, words):
+        if same and not _can_hold_a_time(low, s, e, kind):
+            continue
+        lo, hi = max(0, s - _BEFORE), min(n, e + _AFTER)
+        ws = out.get(kind)
+        if ws is None:
+            out[kind] = [(lo, hi)]
+        elif lo <= ws[-1][1]:
+            ws[-1] = (ws[-1][0], hi)
         else:
-            out.append((lo, hi, {kind}))
+            ws.append((lo, hi))
     return out
 
 
-def find_times(text: str, published: str | None, future: bool | None = None) -> list[tuple[Span, TimeValue]]:
+def find_times(text: str, published: str | None, future: bool | None = None, *, low: str | None = None,
+               trigger_words: list[Span] | None = None) -> list[tuple[Span, TimeValue]]:
     """Every time expression in `text` with its span, resolved against `published`.
 
     Overlaps are settled longest first ("since early November" beats "November"). `future`
     forces the reading of bare weekdays and months; by default each sentence's tense decides.
+    `low` (`text.lower()`) and `trigger_words` (see `_triggers`) may be passed by a caller that has
+    them already; the result is the same.
     """
     pub = _pub(published)
     cands: list[tuple[int, int, TimeValue]] = []
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     same = len(low) == len(text)  # lower() keeps offsets (true but for a few rare letters)
-    windows = _windows(text, low)
+    windows = _kind_windows(text, low, trigger_words)
+    tense: dict[tuple[int, int], bool] = {}  # the tense of each clause, read once
     for k, (rx, fn) in enumerate(_RULES):
-        kind = _RULE_KINDS[k]
-        for lo, hi, kinds in windows:
-            if kind not in kinds:
-                continue
+        for lo, hi in windows.get(_RULE_KINDS[k], ()):
             for m in (rx.finditer(text, lo, hi) if not same else
                       filter(None, (rx.match(text, ml.start(), hi) for ml in _RULES_LOW[k].finditer(low, lo, hi)))):
-                fut = future if future is not None else _is_future(text, m.start())
+                if future is not None:
+                    fut = future
+                else:
+                    clause = _clause(text, m.start())
+                    fut = tense.get(clause)
+                    if fut is None:
+                        fut = tense[clause] = bool(_FUTURE.search(low[clause[0]:clause[1]] if same else
+                                                                  text[clause[0]:clause[1]].lower()))
                 tv = fn(m, pub, fut)
                 if tv is not None:
                     cands.append((m.start(), m.end(), tv))
@@ -506,11 +591,17 @@ def find_times(text: str, published: str | None, future: bool | None = None) -> 
     return out
 
 
-def _is_future(text: str, pos: int) -> bool:
-    """Whether the clause around `pos` speaks of the future (a cheap tense cue, no parser)."""
+def _clause(text: str, pos: int) -> tuple[int, int]:
+    """The stretch around `pos` between sentence breaks (". " or a line break) that `_is_future` reads."""
     s = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos)) + 1
     e_candidates = [i for i in (text.find(". ", pos), text.find("\n", pos)) if i != -1]
     e = min(e_candidates) if e_candidates else len(text)
+    return s, e
+
+
+def _is_future(text: str, pos: int) -> bool:
+    """Whether the clause around `pos` speaks of the future (a cheap tense cue, no parser)."""
+    s, e = _clause(text, pos)
     return bool(_FUTURE.search(text[s:e].lower()))
 
 
