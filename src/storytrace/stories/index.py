@@ -4,7 +4,7 @@ Why batch results do not depend on input order:
 - an article's vector depends on the article alone (fixed background idf, see features.py);
 - two articles are compared iff they share at least `min_shared_keys` of their key terms (their
   strongest words and names) and, when both are dated, lie at most `window_days` apart: a
-  symmetric rule of the pair, so the same pairs are compared whatever came first;
+  symmetric rule of the pair (pairs.py), so the same pairs are compared whatever came first;
 - events are average-link clusters over those pair similarities (time-discounted), run per
   connected component of the pairs >= `link_threshold`, nodes in sorted order, ties broken on the
   smallest article id. Average link at threshold t never joins two components of the graph of
@@ -15,13 +15,19 @@ Undated articles: placed by their content; an article with dated neighbours gets
 counts in the time discount, so a follow-up saying "in early January" parts from November reports.
 `StoryResult.inferred_dates` gives each undated article such a date (never before the months it names).
 
-Incremental placement (`add`): the new article's pairs are found through the inverted index (month
-buckets near its date); it joins the event with the best mean similarity, and that event is
-re-clustered on its own when it reaches a checkpoint size (see `_place`). That keeps the cost per
-article flat as the store grows; news components chain into thousands of articles, so
-re-clustering a whole component per article would not. The price: a placement can differ from the
-batch partition of the same set (measured in bench/results/events.md); `recluster()` recomputes
-the batch partition exactly.
+Scale (tens of thousands of articles, millions of pairs): pairs live in flat arrays (`PairGraph`),
+computed by block sparse products (pairs.py); the time discount, the components and the pairs of
+each component are array operations; average link is `linkage.average_link_arrays`.
+
+Three ways to add articles:
+- `add(articles, place=False)` then `recluster()`: the batch partition (what `cluster` does);
+- `add(articles, place=False)` on an index that was clustered, then `update()`: the batch result
+  of the grown set, recomputed only in the components the new articles (and the undated articles
+  whose estimated day they move) touch; the new pairs cost in proportion to the new articles, but
+  news chains into one giant component (90% of a 37k-article news corpus), which an update re-clusters;
+- `add(articles)` (place=True): one pass per article, it joins the event with the best mean
+  similarity, re-clustered on its own at checkpoint sizes (`_place`): flat cost, close to but not
+  always equal to batch; `recluster()` or `update()` then gives the batch partition.
 """
 from __future__ import annotations
 
@@ -30,17 +36,19 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
+
+import numpy as np
 
 from ..dates import published_date
 from ..model import Article
 from . import features
-from .linkage import average_link, cosine, split_lookalikes
+from .linkage import average_link_arrays, average_link_ints, split_lookalikes
 from .mentions import floor_date, time_mentions
+from .pairs import PairInput, cosine, is_candidate, key_terms, pair_arrays
 from .result import Event, Storyline, StoryResult, event_why, storyline_why
 
 STATE_VERSION = 2
-
 
 @dataclass(frozen=True)
 class Params:
@@ -72,6 +80,101 @@ def _hid(prefix: str, key: str) -> str:
     return prefix + hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
 
 
+class PairGraph:
+    """Weighted pairs of node numbers in flat arrays, with neighbour lookup.
+
+    Batch pairs arrive as arrays (`extend`); single pairs (`add`) go to a small overlay that is
+    folded into the arrays when it grows past a quarter of them, so lookups stay cheap and the
+    amortised cost per pair is constant. About 16 bytes per pair instead of two dict entries.
+    """
+
+    def __init__(self) -> None:
+        self.i = np.zeros(0, np.int32)
+        self.j = np.zeros(0, np.int32)
+        self.s = np.zeros(0, np.float64)
+        self._extra: list[tuple[int, int, float]] = []
+        self._csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._extra_nb: dict[int, dict[int, float]] = defaultdict(dict)
+        self.n = 0
+
+    def __len__(self) -> int:
+        return len(self.i) + len(self._extra)
+
+    def grow(self, n: int) -> None:
+        self.n = max(self.n, n)
+        self._csr = None
+
+    def extend(self, i: np.ndarray, j: np.ndarray, s: np.ndarray) -> None:
+        self.flush()
+        self._csr = None
+        if not len(self.i):
+            self.i, self.j, self.s = i.astype(np.int32), j.astype(np.int32), s.astype(np.float64)
+            return
+        self.i = np.concatenate([self.i, i.astype(np.int32)])
+        self.j = np.concatenate([self.j, j.astype(np.int32)])
+        self.s = np.concatenate([self.s, s.astype(np.float64)])
+        self._csr = None
+
+    def add(self, i: int, j: int, s: float) -> None:
+        self._extra.append((i, j, s))
+        self._extra_nb[i][j] = s
+        self._extra_nb[j][i] = s
+        if len(self._extra) > max(20_000, len(self.i) // 4):
+            self.flush()
+
+    def flush(self) -> None:
+        if self._extra:
+            i, j, s = zip(*self._extra)
+            self._extra = []
+            self._extra_nb = defaultdict(dict)
+            self.extend(np.array(i), np.array(j), np.array(s))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All pairs (i, j, cosine); the overlay is appended, not folded (lookups stay valid)."""
+        if not self._extra:
+            return self.i, self.j, self.s
+        i, j, s = zip(*self._extra)
+        return (np.concatenate([self.i, np.array(i, np.int32)]), np.concatenate([self.j, np.array(j, np.int32)]),
+                np.concatenate([self.s, np.array(s, np.float64)]))
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._csr is None:
+            i, j, s = self.i, self.j, self.s
+            src = np.concatenate([i, j])
+            dst = np.concatenate([j, i])
+            val = np.concatenate([s, s])
+            order = np.argsort(src, kind="stable")
+            ptr = np.zeros(self.n + 1, np.int64)
+            np.cumsum(np.bincount(src, minlength=self.n), out=ptr[1:])
+            self._csr = (ptr, dst[order], val[order])
+        return self._csr
+
+    def neighbors(self, x: int) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour numbers and similarities of node x."""
+        ptr, dst, val = self._rows()
+        nb, sv = dst[ptr[x]:ptr[x + 1]], val[ptr[x]:ptr[x + 1]]
+        extra = self._extra_nb.get(x)
+        if extra:
+            nb = np.concatenate([nb, np.fromiter(extra.keys(), np.int32, len(extra))])
+            sv = np.concatenate([sv, np.fromiter(extra.values(), np.float64, len(extra))])
+        return nb, sv
+
+    def among(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every pair with both ends in `nodes` (each once): cost follows their neighbourhoods."""
+        inset = np.zeros(self.n, bool)
+        inset[nodes] = True
+        I, J, S = [], [], []
+        for x in nodes.tolist():
+            nb, sv = self.neighbors(x)
+            keep = inset[nb] & (nb > x)
+            I.append(np.full(int(keep.sum()), x, np.int64))
+            J.append(nb[keep].astype(np.int64))
+            S.append(sv[keep])
+        if not I:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(I), np.concatenate(J), np.concatenate(S)
+
+
 class EventIndex:
     """Articles placed into events (same happening) and storylines (follow-ups), incrementally."""
 
@@ -81,15 +184,32 @@ class EventIndex:
         self.day: dict[str, int | None] = {}
         self.title: dict[str, str] = {}
         self.reason: dict[str, str] = {}
-        self.keys: dict[str, list[str]] = {}
+        self.keys: dict[str, tuple[str, ...]] = {}
         self.mentions: dict[str, list[str]] = {}  # undated articles: the months/dates they name
         self.est: dict[str, int] = {}             # undated articles: estimated day (see _estimate)
         self.post: dict[str, dict[int | None, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.adj: dict[str, dict[str, float]] = {}
+        self.ids: list[str] = []                  # node number -> article id
+        self.num: dict[str, int] = {}             # article id -> node number
+        self.graph = PairGraph()
         self._event_of: dict[str, str] = {}       # article -> event key (its smallest member)
         self._events: dict[str, list[str]] = {}   # event key -> sorted members
+        self._comp: dict[str, int] = {}           # article -> its component at the last (re)cluster
+        self._comp_members: dict[int, list[str]] = {}
+        self._next_comp = 0
+        self._pending: list[str] = []             # recorded since the last recluster/update
+        self._res_cache: dict[str, Any] | None = None  # what the last result() computed (see there)
+        self.last_update_size = 0                 # articles re-clustered by the last recluster/update
+        self._dirty_all = False                   # one-pass placements since: update() reclusters all
+        self._days: np.ndarray | None = None      # day per node (publication, else estimate)
+        self._pen_table = np.zeros(0)             # time penalty by gap in days
 
     # ---- similarity ------------------------------------------------------------------------
+    def neighbors(self, aid: str) -> dict[str, float]:
+        """The article's pairs: {other id: cosine} (cosine >= edge_floor)."""
+        nb, sv = self.graph.neighbors(self.num[aid])
+        ids = self.ids
+        return {ids[b]: s for b, s in zip(nb.tolist(), sv.tolist())}
+
     def gap_days(self, a: str, b: str) -> int | None:
         """Days between two articles: publication dates, else the estimate of an undated one."""
         da, db = self.day[a], self.day[b]
@@ -103,6 +223,12 @@ class EventIndex:
         da, db = self.day[a], self.day[b]
         return None if da is None or db is None else abs(da - db)
 
+    def _penalty(self, g: int) -> float:
+        p = self.params
+        if g <= p.time_free_days:
+            return 0.0
+        return min(p.time_max_penalty, p.time_scale * math.log2(g / p.time_free_days))
+
     def _estimate(self, aid: str) -> int | None:
         """Estimated day of an undated article: placed by its content, bounded by its text.
 
@@ -113,8 +239,11 @@ class EventIndex:
         results keep independent of input order.
         """
         p = self.params
-        days = sorted(self.day[b] for b, s in self.adj[aid].items()
+        days = sorted(self.day[b] for b, s in self.neighbors(aid).items()
                       if s >= p.event_threshold and self.day[b] is not None)
+        return self._estimate_from(aid, days)
+
+    def _estimate_from(self, aid: str, days: list[int]) -> int | None:
         if not days:
             return None
         base = days[(len(days) - 1) // 2]
@@ -128,10 +257,39 @@ class EventIndex:
     def event_sim(self, a: str, b: str, raw: float) -> float:
         """Pair similarity for events: cosine less a penalty growing with the log of the date gap."""
         g = self.gap_days(a, b)
-        p = self.params
-        if g is None or g <= p.time_free_days:
+        if g is None:
             return raw
-        return raw - min(p.time_max_penalty, p.time_scale * math.log2(g / p.time_free_days))
+        pen = self._penalty(g)
+        return raw if pen == 0.0 else raw - pen
+
+    def _event_sims(self, I: np.ndarray, J: np.ndarray, S: np.ndarray) -> np.ndarray:
+        """`event_sim` over arrays of pairs (the same floats: penalties from a table of `_penalty`)."""
+        if self._days is None or len(self._days) != len(self.ids):
+            self._days = self._day_arr()
+        d = self._days
+        out = np.empty(len(S))
+        step = 1 << 21  # in chunks: millions of pairs, few temporaries at a time
+        for k in range(0, len(S), step):
+            di, dj = d[I[k:k + step]], d[J[k:k + step]]
+            g = np.where((di >= 0) & (dj >= 0), np.abs(di - dj), 0)
+            top = int(g.max()) if len(g) else 0
+            if len(self._pen_table) <= top:
+                self._pen_table = np.array([self._penalty(x) for x in range(max(top + 1, 2 * len(self._pen_table)))])
+            pen = self._pen_table[g]
+            s = S[k:k + step]
+            out[k:k + step] = np.where(pen == 0.0, s, s - pen)
+        return out
+
+    def _day_arr(self) -> np.ndarray:
+        """Day of each node (publication or estimate), -1 when neither."""
+        out = np.full(len(self.ids), -1, np.int64)
+        for k, a in enumerate(self.ids):
+            d = self.day[a]
+            if d is None:
+                d = self.est.get(a)
+            if d is not None:
+                out[k] = d
+        return out
 
     def _buckets(self, day: int | None) -> list[int | None] | None:
         if day is None:
@@ -141,6 +299,7 @@ class EventIndex:
         return [None] + list(range(b - r, b + r + 1))
 
     def _candidates(self, aid: str) -> list[str]:
+        """Single-article path: the pair rule (pairs.is_candidate) through the inverted index."""
         hits: Counter = Counter()
         buckets = self._buckets(self.day[aid])
         for t in self.keys[aid]:
@@ -156,15 +315,7 @@ class EventIndex:
                     if ids:
                         hits.update(ids)
         p = self.params
-        need, far_need = p.min_shared_keys, p.far_min_shared_keys
-        d = self.day[aid]
-        if d is None or far_need <= need:
-            return [c for c, n in hits.items() if n >= need and c != aid]
-        # Pairs months apart only count when very similar (the time discount): ask for more
-        # shared key terms before computing their cosine.
-        day = self.day
-        return [c for c, n in hits.items()
-                if c != aid and (n >= far_need or (n >= need and (day[c] is None or abs(day[c] - d) <= p.near_days)))]
+        return [c for c, n in hits.items() if c != aid and is_candidate(n, self._published_gap(aid, c), p)]
 
     # ---- adding ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -174,32 +325,63 @@ class EventIndex:
         return aid in self.vec
 
     def add(self, articles: Iterable[Article], place: bool = True) -> list[str]:
-        """Add articles (ids already present are skipped) and place each in an event at once.
+        """Add articles (ids already present are skipped).
 
-        place=False only records them (batch use: call `recluster()` afterwards).
+        place=True: each is placed in an event at once (one pass, see `_place`).
+        place=False: they are recorded and their pairs computed in one batch; call `recluster()`
+        (everything) or `update()` (only what they touch) afterwards.
         Returns the ids added.
         """
         added = []
+        batch: list[str] = []
+        seen: set[str] = set()
         for a in articles:
-            if a.id in self.vec:
+            if a.id in self.vec or a.id in seen:
                 continue
-            v = features.vectorize(a)
-            d = published_date(a.published)
-            reason = _reason(a, v, self.params)
-            mentions = time_mentions(a.text) if d is None and not reason and a.text else []
-            self._insert(a.id, v, d.toordinal() if d else None, _title(a), reason, mentions)
+            seen.add(a.id)
+            st = article_state(a, self.params)
             if place:
-                if d is None:
+                self._record(a.id, st["v"], st["d"], st["t"], st["r"], st["m"])
+                self._pairs_single(a.id)
+                if st["d"] is None:
                     est = self._estimate(a.id)
                     if est is not None:
                         self.est[a.id] = est
+                        self._days = None
                 self._place(a.id)
             else:
-                self._set_event([a.id])
+                self._record(a.id, st["v"], st["d"], st["t"], st["r"], st["m"])
+                batch.append(a.id)
             added.append(a.id)
+        if batch:
+            self._pairs_batch(batch)
         return added
 
-    def _insert(self, aid: str, v: dict[str, float], day: int | None, title: str, reason: str,
+    def add_states(self, states: dict[str, dict[str, Any]],
+                   pairs: Iterable[tuple[str, str, float]] | None = None) -> list[str]:
+        """Record articles from their feature states (`article_state`, as the store keeps them),
+        pairs computed in one batch; call `recluster()` or `update()` afterwards.
+
+        `pairs`: the new articles' pairs (a, b, cosine) when computed elsewhere with
+        `pairs.similar_pairs` (e.g. in Spark executors, by date blocks): taken as given."""
+        batch = []
+        for aid in sorted(states):
+            if aid in self.vec:
+                continue
+            s = states[aid]
+            self._record(aid, s["v"], s["d"], s["t"], s["r"], s.get("m"))
+            batch.append(aid)
+        if pairs is not None:
+            num = self.num
+            trip = [(num[a], num[b], x) for a, b, x in pairs]
+            if trip:
+                I, J, S = (np.array(c) for c in zip(*trip))
+                self.graph.extend(I, J, S)
+        elif batch:
+            self._pairs_batch(batch)
+        return batch
+
+    def _record(self, aid: str, v: dict[str, float], day: int | None, title: str, reason: str,
                 mentions: list[str] | None = None) -> None:
         p = self.params
         self.vec[aid] = v
@@ -209,47 +391,86 @@ class EventIndex:
         self.title[aid] = title
         if reason:
             self.reason[aid] = reason
-        self.adj[aid] = {}
-        if reason:  # too short to judge: kept apart, never a candidate
-            self.keys[aid] = []
-            return
-        keys = [t for t, _ in sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) if not t.startswith("#")]
-        self.keys[aid] = keys[: p.key_terms]
-        for c in self._candidates(aid):
-            g = self._published_gap(aid, c)
-            if g is not None and g > p.window_days:
-                continue
-            s = cosine(v, self.vec[c])
-            if s < p.edge_floor:
-                continue
-            self.adj[aid][c] = s
-            self.adj[c][aid] = s
+        self.keys[aid] = () if reason else key_terms(v, p.key_terms)  # too short: never a candidate
+        self.num[aid] = len(self.ids)
+        self.ids.append(aid)
+        self._days = None
+        self.graph.grow(len(self.ids))
+        self._pending.append(aid)
+        self._event_of[aid] = aid
+        self._events[aid] = [aid]
         bucket = None if day is None else day // BUCKET_DAYS
         for t in self.keys[aid]:
             self.post[t][bucket].append(aid)
 
+    def _pair_input(self, aid: str) -> PairInput:
+        return PairInput(aid, self.vec[aid], self.day[aid], self.keys[aid])
+
+    def _pairs_batch(self, new: list[str]) -> None:
+        """Pairs of the new articles among themselves and with those already here.
+
+        Many new articles (a first analysis): block products over everything (pairs.pair_arrays).
+        A few joining a large store: each one's candidates through the inverted index, so the cost
+        follows the new articles and their neighbourhoods, not the store. The same pairs and the
+        same floats either way (pairs.cosine sums like the block products)."""
+        newset = set(new)
+        if len(new) * 20 < len(self.ids) - len(new):
+            p = self.params
+            for aid in sorted(new):
+                if not self.keys[aid]:
+                    continue
+                v, x = self.vec[aid], self.num[aid]
+                for c in self._candidates(aid):
+                    if c in newset and c < aid:
+                        continue  # a pair of two new articles: once, from the smaller id
+                    s = cosine(v, self.vec[c])
+                    if s >= p.edge_floor:
+                        self.graph.add(x, self.num[c], s)
+            return
+        old = [a for a in self.ids if a not in newset]
+        items = [self._pair_input(a) for a in new]
+        against = [self._pair_input(a) for a in old]
+        I, J, S = pair_arrays(items, self.params, against)
+        nums = np.array([self.num[a] for a in new + old], dtype=np.int32)
+        if len(I):
+            self.graph.extend(nums[I], nums[J], S)
+
+    def _pairs_single(self, aid: str) -> None:
+        v, p, x = self.vec[aid], self.params, self.num[aid]
+        if not self.keys[aid]:
+            return
+        for c in self._candidates(aid):
+            s = cosine(v, self.vec[c])
+            if s >= p.edge_floor:
+                self.graph.add(x, self.num[c], s)
+
     def _set_event(self, members: list[str]) -> None:
         members = sorted(members)
-
         self._events[members[0]] = members
         for m in members:
             self._event_of[m] = members[0]
 
-    def _cluster(self, members: list[str]) -> list[list[str]]:
-        """Average link (time-discounted pair similarities) then the look-alike split."""
+    def _cluster(self, members: list[str], pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                 ) -> list[list[str]]:
+        """Average link (time-discounted pair similarities) then the look-alike split.
+
+        `pairs`: the (node, node, cosine) pairs among `members` when the caller has them."""
         members = sorted(members)
         if len(members) == 1:
             return [members]
-        mset = set(members)
-        sims = {}
-        for a in members:
-            for b, s in self.adj[a].items():
-                if a < b and b in mset:
-                    sims[(a, b)] = self.event_sim(a, b, s)
+        if pairs is None:
+            pairs = self.graph.among(np.array([self.num[a] for a in members], dtype=np.int64))
+        I, J, S = pairs
+        E = self._event_sims(I, J, S)
+        # Local numbers in sorted id order: the tie-break order, the same in batch and update().
+        nums = np.array([self.num[a] for a in members], dtype=np.int64)
+        local = np.full(len(self.ids), -1, np.int32)
+        local[nums] = np.arange(len(members), dtype=np.int32)
         out = []
-        for cl in average_link(members, sims, self.params.event_threshold):
-            out.extend(split_lookalikes(cl, self.vec, self.params.split_ratio, self.params.split_max_cross,
-                                        min_half=self.params.split_min_half))
+        p = self.params
+        for cl in average_link_arrays(len(members), local[I], local[J], E, p.event_threshold):
+            out.extend(split_lookalikes([members[k] for k in cl], self.vec, p.split_ratio, p.split_max_cross,
+                                        min_half=p.split_min_half))
         return sorted(out)
 
     def _place(self, aid: str) -> None:
@@ -260,16 +481,21 @@ class EventIndex:
         sizes in `_RECHECK` (4, 6, 9, 13, ...: each about 1.5 times the last) it is clustered
         again on its own (average link, then the look-alike split), as batch would: two
         look-alike events that grew together part there. Checks at growing sizes keep the cost
-        per article flat. Merges that only hindsight shows are left to `recluster()`.
+        per article flat. Merges that only hindsight shows are left to `recluster()`/`update()`.
         """
+        if self._pending and self._pending[-1] == aid:
+            self._pending.pop()
+        del self._events[aid]
         sums: dict[str, float] = defaultdict(float)
-        for b, s in self.adj[aid].items():
+        for b, s in self.neighbors(aid).items():
             sums[self._event_of[b]] += self.event_sim(aid, b, s)
         best, best_avg = None, self.params.event_threshold
         for k in sorted(sums):
             avg = sums[k] / len(self._events[k])
             if avg >= best_avg and (best is None or avg > best_avg):
                 best, best_avg = k, avg
+        self._comp.pop(aid, None)
+        self._dirty_all = True  # one-pass placement leaves the components to a recluster
         if best is None:
             self._set_event([aid])
             return
@@ -280,91 +506,311 @@ class EventIndex:
         else:
             self._set_event(members)
 
+    # ---- batch partition ---------------------------------------------------------------------
     def recluster(self) -> None:
         """Recompute every event from scratch: the batch partition, independent of input order."""
-        p = self.params
-        link = max(p.link_threshold, p.event_threshold)
         self.est.clear()
-        for a in sorted(self.vec):
-            if self.day[a] is None and not self.reason.get(a):
-                est = self._estimate(a)
-                if est is not None:
-                    self.est[a] = est
+        undated = [a for a in self.ids if self.day[a] is None and not self.reason.get(a)]
+        self._estimate_all(undated)
+        self._days = None
         self._events.clear()
         self._event_of.clear()
-        seen: set[str] = set()
-        for start in sorted(self.vec):
-            if start in seen:
+        self._comp.clear()
+        self._comp_members.clear()
+        self._recluster_nodes(np.arange(len(self.ids), dtype=np.int64), whole=True)
+        self.last_update_size = len(self.ids)
+        self._pending = []
+        self._dirty_all = False
+
+    def update(self) -> None:
+        """The batch partition after `add(..., place=False)`, recomputed only where it can change.
+
+        What can change: the components (of pairs >= link threshold) that the new articles join,
+        and those of undated articles whose estimated day the new pairs move (their time discount
+        changes). Every other component keeps its events: events never cross components, and
+        nothing about them changed. Equal to `recluster()` by construction (tests check it).
+
+        News chains into one giant component (most of a large store: bench/results/events.md), so
+        an update usually re-clusters it: cheaper than `recluster()` (pairs of the new articles
+        only, estimates of their undated neighbours only, evidence of unchanged events reused by
+        `result()`), but not yet flat in the store size.
+        """
+        if self._dirty_all or not self._comp:
+            self.recluster()
+            return
+        new = [a for a in self._pending if a in self.vec]
+        self._pending = []
+        if not new:
+            return
+        p = self.params
+        link = max(p.link_threshold, p.event_threshold)
+        newset = set(new)
+        # Undated articles whose estimate may move: the new undated ones, and old undated ones
+        # with a new dated neighbour at least event_threshold similar.
+        touch_est = {a for a in new if self.day[a] is None and not self.reason.get(a)}
+        for a in new:
+            if self.day[a] is None:
                 continue
-            comp, stack = [], [start]
-            seen.add(start)
-            while stack:
-                x = stack.pop()
-                comp.append(x)
-                for y, s in self.adj[x].items():
-                    if y not in seen and self.event_sim(x, y, s) >= link:
-                        seen.add(y)
-                        stack.append(y)
-            for ev in self._cluster(comp):
+            for b, s in self.neighbors(a).items():
+                if b not in newset and s >= p.event_threshold and self.day[b] is None and not self.reason.get(b):
+                    touch_est.add(b)
+        moved = set()
+        for u in sorted(touch_est):
+            old = self.est.get(u)
+            est = self._estimate(u)
+            if est is None:
+                self.est.pop(u, None)
+            else:
+                self.est[u] = est
+            if est != old and u not in newset:
+                moved.add(u)
+        self._days = None
+        # Components to redo: those of the new articles' strong neighbours, of articles whose
+        # estimate moved, and of their neighbours they may now link to.
+        comps: set[int] = set()
+        for a in list(newset) + sorted(moved):
+            for b, s in self.neighbors(a).items():
+                if b not in newset and self.event_sim(a, b, s) >= link:
+                    comps.add(self._comp[b])
+            if a in moved:
+                comps.add(self._comp[a])
+        touched = len(newset) + sum(len(self._comp_members[c]) for c in comps)
+        if 2 * touched > len(self.ids):
+            # Most of the store (a giant component): the array path over everything is cheaper
+            # than gathering the touched pairs node by node, and gives the same result.
+            self.recluster()
+            self.last_update_size = touched
+            return
+        nodes = set(newset)
+        for c in comps:
+            nodes.update(self._comp_members.pop(c))
+        for a in nodes:
+            ev = self._event_of.get(a)
+            if ev is not None and ev in self._events:
+                del self._events[ev]
+            self._event_of.pop(a, None)
+            self._comp.pop(a, None)
+        self.last_update_size = len(nodes)  # articles whose events were recomputed
+        self._recluster_nodes(np.array(sorted(self.num[a] for a in nodes), dtype=np.int64), whole=False)
+
+    def _estimate_all(self, undated: list[str]) -> None:
+        """`_estimate` for many undated articles from the pair arrays at once."""
+        if not undated:
+            return
+        p = self.params
+        I, J, S = self.graph.arrays()
+        isund = np.zeros(len(self.ids), bool)
+        isund[[self.num[a] for a in undated]] = True
+        dated = np.array([self.day[a] is not None for a in self.ids], bool)
+        strong = S >= p.event_threshold
+        days_of: dict[int, list[int]] = defaultdict(list)
+        for X, Y in ((I, J), (J, I)):
+            sel = strong & isund[X] & dated[Y]
+            for x, y in zip(X[sel].tolist(), Y[sel].tolist()):
+                days_of[x].append(self.day[self.ids[y]])
+        for x, ds in days_of.items():
+            est = self._estimate_from(self.ids[x], sorted(ds))
+            if est is not None:
+                self.est[self.ids[x]] = est
+
+    def _recluster_nodes(self, nodes: np.ndarray, whole: bool) -> None:
+        """Components of `nodes` (pairs >= link threshold, within `nodes`) and their events."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        p = self.params
+        link = max(p.link_threshold, p.event_threshold)
+        if whole:
+            I, J, S = self.graph.arrays()
+        else:
+            I, J, S = self.graph.among(nodes)
+        n = len(self.ids)
+        strong = self._event_sims(I, J, S) >= link
+        g = coo_matrix((np.ones(int(strong.sum()), np.int8), (I[strong], J[strong])), shape=(n, n))
+        del strong
+        _, label = connected_components(g, directed=False)
+        del g
+        label = label.astype(np.int32)
+        lab = label[nodes]
+        # Pairs inside a component (not a singleton's), grouped by component.
+        pl = label[I]
+        same = np.flatnonzero(pl == label[J])
+        order = same[np.argsort(pl[same], kind="stable")]
+        del same
+        I, J, S, pl = I[order], J[order], S[order], pl[order]
+        del order
+        comps, starts = np.unique(pl, return_index=True)
+        bounds = dict(zip(comps.tolist(), zip(starts.tolist(), np.append(starts[1:], len(pl)).tolist())))
+        by_comp: dict[int, list[str]] = defaultdict(list)
+        for x, c in zip(nodes.tolist(), lab.tolist()):
+            by_comp[c].append(self.ids[x])
+        for c in sorted(by_comp, key=lambda c: min(by_comp[c])):
+            members = by_comp[c]
+            cid = self._next_comp
+            self._next_comp += 1
+            self._comp_members[cid] = members
+            for a in members:
+                self._comp[a] = cid
+            if len(members) == 1:
+                self._set_event(members)
+                continue
+            lo, hi = bounds.get(c, (0, 0))
+            for ev in self._cluster(members, (I[lo:hi], J[lo:hi], S[lo:hi])):
                 self._set_event(ev)
 
     def event_groups(self) -> list[list[str]]:
         """Every event as a sorted list of article ids, sorted by smallest id."""
         return sorted(self._events.values())
 
+    def component_sizes(self) -> list[int]:
+        """Sizes of the components (pairs >= link threshold) at the last recluster/update, largest first."""
+        return sorted((len(m) for m in self._comp_members.values()), reverse=True)
+
     # ---- storylines and the result ---------------------------------------------------------
     def result(self) -> StoryResult:
         groups = self.event_groups()
         p = self.params
-        eid_of: dict[str, str] = {}
-        ev_ids = []
-        for g in groups:
-            eid = _hid("ev-", g[0])
-            ev_ids.append(eid)
+        n_ev = len(groups)
+        ev_ids = [_hid("ev-", g[0]) for g in groups]
+        ev_of = np.zeros(len(self.ids), np.int64)
+        for k, g in enumerate(groups):
             for a in g:
-                eid_of[a] = eid
-        centroid = {eid: _centroid([self.vec[a] for a in g]) for eid, g in zip(ev_ids, groups)}
-        pair_sims: dict[tuple[str, str], float] = {}
-        for a, nb in self.adj.items():
-            ea = eid_of[a]
-            for b in nb:
-                eb = eid_of[b]
-                if ea < eb and (ea, eb) not in pair_sims:
-                    pair_sims[(ea, eb)] = cosine(centroid[ea], centroid[eb])
-        story_groups = average_link(ev_ids, pair_sims, p.story_threshold)
-        sid_of = {}
-        members_of = dict(zip(ev_ids, groups))
+                ev_of[self.num[a]] = k
+        # What the last result() computed is reused where its inputs are unchanged: an event with
+        # the same members keeps its evidence, two such events keep their centroid cosine, a
+        # storyline of the same events keeps its evidence. After `update()` that is all but the
+        # events the new articles touched, so the cost follows them (and one pass over the pairs).
+        prev = self._res_cache or {"events": {}, "keys": np.zeros(0, np.int64), "cos": np.zeros(0),
+                                   "why": {}, "story_why": {}}
+        sig = [tuple(g) for g in groups]
+        unchanged = np.array([prev["events"].get(g[0]) == sg for g, sg in zip(groups, sig)], bool)
+        first = np.array([self.num[g[0]] for g in groups], np.int64)
+        cent_memo: dict[int, dict[str, float]] = {}
+
+        def centroid_of(k: int) -> dict[str, float]:
+            c = cent_memo.get(k)
+            if c is None:
+                c = cent_memo[k] = _centroid([self.vec[a] for a in groups[k]])
+            return c
+
+        I, J, S = self.graph.arrays()
+        # Event pairs joined by at least one article pair (their centroid cosine below), and the
+        # article pairs inside each event (its evidence); in chunks, millions of pairs.
+        eps, ins = [], []
+        step = 1 << 21
+        for k in range(0, len(I), step):
+            EI, EJ = ev_of[I[k:k + step]], ev_of[J[k:k + step]]
+            cross = EI != EJ
+            eps.append(np.unique(np.minimum(EI[cross], EJ[cross]) * n_ev + np.maximum(EI[cross], EJ[cross])))
+            ins.append(np.flatnonzero(~cross) + k)
+        ep = np.unique(np.concatenate(eps)) if eps else np.zeros(0, np.int64)
+        inside_at = np.concatenate(ins) if ins else np.zeros(0, np.int64)
+        del eps, ins
+        ea, eb = ep // max(n_ev, 1), ep % max(n_ev, 1)
+        big = np.int64(1 << 31)
+        fa, fb = first[ea], first[eb]
+        pkey = np.minimum(fa, fb) * big + np.maximum(fa, fb)
+        esim = np.empty(len(ea))
+        reuse = unchanged[ea] & unchanged[eb]
+        if reuse.any():
+            at = np.searchsorted(prev["keys"], pkey[reuse])
+            at = np.minimum(at, max(len(prev["keys"]) - 1, 0))
+            ok = len(prev["keys"]) > 0 and bool((prev["keys"][at] == pkey[reuse]).all())
+            if ok:
+                esim[reuse] = prev["cos"][at]
+            else:  # not found (should not happen): compute them all
+                reuse[:] = False
+        todo = ~reuse
+        esim[todo] = _row_cosines(centroid_of, ea[todo], eb[todo])
+        order = np.argsort(pkey)
+        new_cache = {"events": {g[0]: sg for g, sg in zip(groups, sig)}, "keys": pkey[order], "cos": esim[order],
+                     "why": {}, "story_why": {}}
+        del order, pkey, fa, fb
+        # Storylines: average link over events; it never joins across components of the pairs
+        # >= story_threshold, so it runs per component (the same merges, far fewer pairs held).
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+        strong = esim >= p.story_threshold
+        g = coo_matrix((np.ones(int(strong.sum())), (ea[strong], eb[strong])), shape=(n_ev, n_ev))
+        _, lab = connected_components(g, directed=False)
+        same = lab[ea] == lab[eb]
+        ea, eb, esim = ea[same], eb[same], esim[same]
+        comp_pairs: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+        for x, y, s in zip(ea.tolist(), eb.tolist(), esim.tolist()):
+            comp_pairs[int(lab[x])].append((x, y, s))
+        comp_nodes: dict[int, list[int]] = defaultdict(list)
+        for k in range(n_ev):
+            comp_nodes[int(lab[k])].append(k)
+        story_groups: list[list[int]] = []
+        for c, ks in comp_nodes.items():
+            if len(ks) == 1:
+                story_groups.append(ks)
+                continue
+            ks = sorted(ks, key=lambda k: ev_ids[k])  # event ids sorted: the tie-break order
+            loc = {k: r for r, k in enumerate(ks)}
+            trip = sorted((loc[x], loc[y], s) if loc[x] < loc[y] else (loc[y], loc[x], s)
+                          for x, y, s in comp_pairs.get(c, []))
+            story_groups += [[ks[r] for r in cl] for cl in average_link_ints(len(ks), trip, p.story_threshold)]
+        sid_of: dict[int, str] = {}
         storylines = []
+        story_of_ev: dict[int, int] = {}
         for sg in story_groups:
-            sg = sorted(sg, key=lambda e: (self._first_day(members_of[e]), members_of[e][0]))
-            sid = _hid("st-", min(members_of[e][0] for e in sg))
+            sg = sorted(sg, key=lambda e: (self._first_day(groups[e]), groups[e][0]))
+            sid = _hid("st-", min(groups[e][0] for e in sg))
             for e in sg:
                 sid_of[e] = sid
-            storylines.append(Storyline(id=sid, event_ids=sg, title="",
-                                        why=storyline_why(sg, centroid, pair_sims)))
-        events = []
+                story_of_ev[e] = len(storylines)
+            storylines.append((sid, sg))
+        links: dict[int, list[tuple[float, str, str]]] = defaultdict(list)
+        for x, y, s in zip(ea.tolist(), eb.tolist(), esim.tolist()):
+            if story_of_ev[x] == story_of_ev[y]:
+                a, b = sorted((ev_ids[x], ev_ids[y]))
+                links[story_of_ev[x]].append((s, a, b))
+        out_lines = []
+        for k, (sid, sg) in enumerate(storylines):
+            skey = tuple(sig[e] for e in sg)
+            why = prev["story_why"].get(skey)
+            if why is None:
+                why = storyline_why([ev_ids[e] for e in sg], {ev_ids[e]: centroid_of(e) for e in sg},
+                                    links.get(k, []))
+            if len(sg) > 1:
+                new_cache["story_why"][skey] = why
+            out_lines.append(Storyline(id=sid, event_ids=[ev_ids[e] for e in sg], title="", why=why))
+        # Pairs inside each event, for its evidence.
+        within: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
+        if len(inside_at):
+            II, JJ, SS = I[inside_at], J[inside_at], S[inside_at]
+            EE = self._event_sims(II, JJ, SS)
+            for x, y, es in zip(II.tolist(), JJ.tolist(), EE.tolist()):
+                within[int(ev_of[x])].append((self.ids[x], self.ids[y], es))
         story_first = {}
-        for s in storylines:
-            days = [d for e in s.event_ids for a in members_of[e] if (d := self.day[a]) is not None]
-            story_first[s.id] = min(days) if days else None
+        for sid, sg in storylines:
+            days = [d for e in sg for a in groups[e] if (d := self.day[a]) is not None]
+            story_first[sid] = min(days) if days else None
+        events = []
         inferred: dict[str, str] = {}
-        for eid, g in zip(ev_ids, groups):
-            title, why = event_why(g, self.vec, self.adj, self.title, self.reason, self.event_sim)
-            events.append(Event(id=eid, storyline_id=sid_of[eid], article_ids=g, title=title, why=why))
+        for k, g in enumerate(groups):
+            wkey = (sig[k], tuple(self.est.get(a) for a in g if self.day[a] is None))
+            hit = prev["why"].get(wkey)
+            title, why = hit if hit is not None else event_why(g, self.vec, within.get(k, []), self.title, self.reason)
+            new_cache["why"][wkey] = (title, why)
+            eid = ev_ids[k]
+            events.append(Event(id=eid, storyline_id=sid_of[k], article_ids=g, title=title, why=why))
             days = sorted(self.day[a] for a in g if self.day[a] is not None)
             for a in g:
                 if self.day[a] is None:
-                    d = self._inferred_day(a, days, story_first[sid_of[eid]])
+                    d = self._inferred_day(a, days, story_first[sid_of[k]])
                     if d is not None:
                         inferred[a] = date.fromordinal(d).isoformat()
         ev_by_id = {e.id: e for e in events}
-        for s in storylines:
+        for s in out_lines:
             # The storyline takes the title of its largest event (earliest on ties).
             big = max(s.event_ids, key=lambda e: (len(ev_by_id[e].article_ids), -s.event_ids.index(e)))
             s.title = ev_by_id[big].title
         events.sort(key=lambda e: e.id)
-        storylines.sort(key=lambda s: s.id)
-        return StoryResult(events=events, storylines=storylines, inferred_dates=inferred)
+        out_lines.sort(key=lambda s: s.id)
+        self._res_cache = new_cache
+        return StoryResult(events=events, storylines=out_lines, inferred_dates=inferred)
 
     def _inferred_day(self, aid: str, event_days: list[int], story_first: int | None) -> int | None:
         """Date of an undated article: its event's median date (else its own estimate, else its
@@ -404,12 +850,59 @@ class EventIndex:
             raise ValueError(f"event index state version {state.get('version')!r} is not {STATE_VERSION}")
         known = {f.name for f in fields(Params)}
         idx = cls(Params(**{k: v for k, v in state["params"].items() if k in known}))
-        for aid, s in state["articles"].items():
-            idx._insert(aid, s["v"], s["d"], s["t"], s["r"], s.get("m"))
+        idx.add_states(state["articles"])
         idx.est.update(state.get("est", {}))
-        for ev in state["events"]:
-            idx._set_event(ev)
+        idx._days = None
+        if state["events"]:
+            idx._events.clear()
+            idx._event_of.clear()
+            for ev in state["events"]:
+                idx._set_event(ev)
+            for a in idx.ids:
+                if a not in idx._event_of:
+                    idx._set_event([a])
+        # Events restored, components not: the next `update()` runs a full `recluster()`.
+        idx._dirty_all = True
         return idx
+
+
+def article_state(a: Article, params: Params | None = None) -> dict[str, Any]:
+    """Everything event clustering needs of one article (a pure function of it: the store caches
+    it per article): vector, day ordinal, title, reason it is kept apart, months it names."""
+    p = params or Params()
+    v = features.vectorize(a)
+    d = published_date(a.published)
+    reason = _reason(a, v, p)
+    mentions = time_mentions(a.text) if d is None and not reason and a.text else []
+    return {"v": v, "d": d.toordinal() if d else None, "t": _title(a), "r": reason, "m": mentions}
+
+
+def _row_cosines(centroid: Callable[[int], dict[str, float]], ea: np.ndarray, eb: np.ndarray) -> np.ndarray:
+    """Cosine of centroid pairs (ea[k], eb[k]): sparse rows multiplied in chunks, summed in
+    sorted term order (as `pairs.cosine`)."""
+    if not len(ea):
+        return np.zeros(0)
+    import scipy.sparse as sp
+    need = np.unique(np.concatenate([ea, eb]))
+    vocab = sorted({t for k in need.tolist() for t in centroid(k)})
+    col = {t: c for c, t in enumerate(vocab)}
+    row_of = np.full(int(need.max()) + 1, -1, np.int64)
+    row_of[need] = np.arange(len(need))
+    indptr, indices, data = [0], [], []
+    for k in need.tolist():
+        cols = sorted((col[t], x) for t, x in centroid(k).items())
+        indices.extend(c for c, _ in cols)
+        data.extend(x for _, x in cols)
+        indptr.append(len(indices))
+    C = sp.csr_matrix((np.asarray(data, np.float64), np.asarray(indices, np.int64), np.asarray(indptr, np.int64)),
+                      shape=(len(need), len(vocab)))
+    out = np.empty(len(ea))
+    step = 10_000
+    for s in range(0, len(ea), step):
+        A = C[row_of[ea[s:s + step]]]
+        B = C[row_of[eb[s:s + step]]]
+        out[s:s + step] = np.asarray(A.multiply(B).sum(axis=1)).ravel()
+    return out
 
 
 def _centroid(vs: list[dict[str, float]]) -> dict[str, float]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Iterable, Mapping
 
 from .linkage import cosine
 
@@ -74,10 +74,11 @@ def shared_terms(vectors: list[Vector], top: int = 10) -> dict[str, list[str]]:
     return out
 
 
-def event_why(ids: list[str], vec: Mapping[str, Vector], adj: Mapping[str, Mapping[str, float]],
-              title: Mapping[str, str], reason: Mapping[str, str],
-              event_sim: Callable[[str, str, float], float]) -> tuple[str, dict[str, Any]]:
-    """Title (the headline of the member closest to the event's centre) and the evidence."""
+def event_why(ids: list[str], vec: Mapping[str, Vector], pairs: Iterable[tuple[str, str, float]],
+              title: Mapping[str, str], reason: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """Title (the headline of the member closest to the event's centre) and the evidence.
+
+    `pairs`: the event's article pairs as (a, b, time-discounted similarity), each once."""
     vs = [vec[a] for a in ids]
     if len(ids) == 1:
         a = ids[0]
@@ -90,15 +91,11 @@ def event_why(ids: list[str], vec: Mapping[str, Vector], adj: Mapping[str, Mappi
         for t, x in v.items():
             cent[t] += x
     rep = max(ids, key=lambda a: (round(cosine(vec[a], cent), 9), -ids.index(a)))
-    mset = set(ids)
     total, best = 0.0, {a: 0.0 for a in ids}
-    for a in ids:
-        for b, s in adj[a].items():
-            if b in mset and a < b:
-                es = event_sim(a, b, s)
-                total += es
-                best[a] = max(best[a], es)
-                best[b] = max(best[b], es)
+    for a, b, es in sorted(pairs):
+        total += es
+        best[a] = max(best[a], es)
+        best[b] = max(best[b], es)
     n = len(ids)
     why = {"articles": n,
            "similarity": round(total / (n * (n - 1) / 2), 4),  # mean pair similarity (the join rule)
@@ -109,12 +106,12 @@ def event_why(ids: list[str], vec: Mapping[str, Vector], adj: Mapping[str, Mappi
 
 
 def storyline_why(event_ids: list[str], centroid: Mapping[str, Vector],
-                  pair_sims: Mapping[tuple[str, str], float]) -> dict[str, Any]:
+                  links: Iterable[tuple[float, str, str]]) -> dict[str, Any]:
+    """`links`: (centroid similarity, event a, event b) of the storyline's linked event pairs."""
     if len(event_ids) == 1:
         return {"events": 1, "links": []}
-    es = set(event_ids)
-    links = sorted(((s, a, b) for (a, b), s in pair_sims.items() if a in es and b in es), reverse=True)
+    top = sorted(links, reverse=True)[:10]
     why: dict[str, Any] = {"events": len(event_ids),
-                           "links": [{"events": [a, b], "similarity": round(s, 4)} for s, a, b in links[:10]]}
+                           "links": [{"events": [a, b], "similarity": round(s, 4)} for s, a, b in top]}
     why.update(shared_terms([centroid[e] for e in event_ids]))
     return why
