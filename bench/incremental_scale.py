@@ -40,8 +40,40 @@ def child(base: str, new: str, workdir: str, verify: bool, result: str) -> None:
     from storytrace import pipeline
     from storytrace.store import Store
 
+    import storytrace.reuse as reuse_pkg
+
     opts = pipeline.Options(quiet=True)
     res: dict = {}
+    # CPU seconds per stage (wall seconds move with other people's load) and the reuse stage's
+    # own counts (pairs aligned vs read back), recorded around the unchanged stage functions.
+    cpu: dict[str, float] = {}
+    reuse_stats: dict = {}
+
+    def cpu_timed(name, fn):
+        def run(ctx):
+            c0 = time.process_time()
+            try:
+                fn(ctx)
+            finally:
+                cpu[name] = cpu.get(name, 0.0) + time.process_time() - c0
+        return run
+
+    pipeline.STAGES[:] = [(n, cpu_timed(n, f)) for n, f in pipeline.STAGES]
+    real_find = reuse_pkg.find_derivations
+
+    def find_recording(*a, **k):
+        out = real_find(*a, **k)
+        reuse_stats.clear()
+        reuse_stats.update({k2: v for k2, v in out.stats.items() if k2 != "seconds"})
+        return out
+
+    reuse_pkg.find_derivations = find_recording
+
+    def stage_info() -> dict:
+        out = {"stage_cpu": dict(cpu), "reuse_stats": dict(reuse_stats)}
+        cpu.clear()
+        reuse_stats.clear()
+        return out
 
     def timed(fn):
         c0, t0 = time.process_time(), time.perf_counter()
@@ -55,26 +87,31 @@ def child(base: str, new: str, workdir: str, verify: bool, result: str) -> None:
     with Store(Path(workdir) / "inc.db") as store:
         pipeline.ingest([base], store, opts)
         res["n_base"] = store.count()
-        doc, wall, cpu = timed(lambda: pipeline.analyze_store(store, opts))
-        res["first"] = {"wall": wall, "cpu": cpu, "stages": doc["timings"], "cached": doc.get("cached_results")}
+        doc, wall, cpu_s = timed(lambda: pipeline.analyze_store(store, opts))
+        res["first"] = {"wall": wall, "cpu": cpu_s, "stages": doc["timings"], "cached": doc.get("cached_results"),
+                        **stage_info()}
         res["peak_first_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         save()
         added, _, _ = timed(lambda: pipeline.ingest([new], store, opts))
         res["n_added"] = len(added.new)
-        inc, wall, cpu = timed(lambda: pipeline.analyze_store(store, opts))
-        res["incremental"] = {"wall": wall, "cpu": cpu, "stages": inc["timings"], "cached": inc.get("cached_results")}
+        stage_info()
+        inc, wall, cpu_s = timed(lambda: pipeline.analyze_store(store, opts))
+        res["incremental"] = {"wall": wall, "cpu": cpu_s, "stages": inc["timings"], "cached": inc.get("cached_results"),
+                              **stage_info()}
         res["n_total"] = store.count()
         res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         res["db_mb"] = sum(p.stat().st_size for p in Path(workdir).glob("inc.db*")) / 1e6
         res["notes"] = inc.get("stage_notes")
         save()
         if verify:
-            full, wall, cpu = timed(lambda: pipeline.analyze_store(store, opts, incremental=False))
-            res["full"] = {"wall": wall, "cpu": cpu, "stages": full["timings"]}
+            full, wall, cpu_s = timed(lambda: pipeline.analyze_store(store, opts, incremental=False))
+            res["full"] = {"wall": wall, "cpu": cpu_s, "stages": full["timings"], **stage_info()}
             a = {k: v for k, v in inc.items() if k not in VOLATILE}
             b = {k: v for k, v in full.items() if k not in VOLATILE}
             res["equal"] = a == b
             res["differing_keys"] = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            res["reuse_equal"] = all(a.get(k) == b.get(k) for k in ("derivations", "undirected_reuse", "wire_origins",
+                                                                     "reuse_skipped"))
             save()
 
 
@@ -110,34 +147,45 @@ def render(results: list[dict], cmd: str) -> str:
            f"{now}, 2-core machine shared with other engineers' jobs. Command (from the repo root): `{cmd}`", "",
            "First run = the store's first `analyze_store` over N articles (computes everything, keeps the "
            "per-article and per-storyline results). Incremental = ingest the next 100 records, then "
-           "`analyze_store` again (what `storytrace add --analyze` does). Stage columns are wall seconds; "
+           "`analyze_store` again (what `storytrace add --analyze` does). Stage columns are CPU seconds "
+           "of each stage (process time); reuse pairs = candidate pairs aligned / read back from the store; "
            "hits/misses = results read back / computed. Full rerun = `analyze_store(incremental=False)` "
            "over the same N+100 (no results reused), compared key by key with the incremental analysis.", "",
-           "| N | run | articles | wall s | CPU s | " + " | ".join(STAGES) + " | assemble+commit s | hits/misses | peak MB |",
-           "|---|---|---|---|---|" + "---|" * len(STAGES) + "---|---|---|"]
+           "| N | run | articles | wall s | CPU s | " + " | ".join(f"{s} CPU s" for s in STAGES)
+           + " | assemble+commit CPU s | reuse pairs aligned / read back | hits/misses | peak MB |",
+           "|---|---|---|---|---|" + "---|" * len(STAGES) + "---|---|---|---|"]
     for r in results:
         for run in ("first", "incremental", "full"):
             x = r.get(run)
             if not x:
                 continue
-            st = x.get("stages") or {}
-            rest = x["wall"] - sum(st.get(s, 0) for s in STAGES)
+            st = x.get("stage_cpu") or x.get("stages") or {}
+            rest = x["cpu"] - sum(st.get(s, 0) for s in STAGES)
+            rs = x.get("reuse_stats") or {}
+            rp = f"{rs.get('aligned_pairs', '')} / {rs.get('pairs_from_cache', '')}" if rs else ""
             cached = x.get("cached") or {}
             hm = "; ".join(f"{k} {v['hits']}/{v['misses']}" for k, v in cached.items()) if run == "incremental" else ""
             arts = r.get("n_base") if run == "first" else r.get("n_total")
             peak = r.get("peak_first_mb") if run == "first" else (r.get("peak_mb") if run == "incremental" else None)
             out.append(f"| {r['n']} | {run} | {arts} | {_f(x['wall'])} | {_f(x['cpu'])} | "
-                       + " | ".join(_f(st.get(s), 2) for s in STAGES) + f" | {_f(rest, 2)} | {hm} | {_f(peak, 0)} |")
+                       + " | ".join(_f(st.get(s), 2) for s in STAGES) + f" | {_f(rest, 2)} | {rp} | {hm} | {_f(peak, 0)} |")
         if "equal" in r:
             out.append(f"| {r['n']} | incremental == full rerun | | | | " + " | " * (len(STAGES) - 1)
-                       + f" | {'**equal**' if r['equal'] else 'DIFFERENT: ' + ', '.join(r['differing_keys'])} | | |")
+                       + f" | {'**equal**' if r['equal'] else 'DIFFERENT: ' + ', '.join(r['differing_keys'])} | | | |")
         if r.get("rc"):
-            out.append(f"| {r['n']} | child exit {r['rc']} | | | | " + " | " * len(STAGES) + " | | |")
+            out.append(f"| {r['n']} | child exit {r['rc']} | | | | " + " | " * len(STAGES) + " | | | |")
     out.append("")
     rows = [(r["n"], r["incremental"]["cpu"], r["first"]["cpu"]) for r in results if r.get("incremental") and r.get("first")]
     if rows:
         out.append("Incremental CPU s per 100 added vs the first run's CPU s: " + "; ".join(
             f"N={n}: {i:,.1f} s vs {f:,.1f} s ({f / i:,.1f}x less)" for n, i, f in rows) + ".")
+        out.append("")
+    rows = [(r["n"], r["incremental"].get("stage_cpu", {}).get("reuse"), r["first"].get("stage_cpu", {}).get("reuse"))
+            for r in results if r.get("incremental") and r.get("first")]
+    rows = [x for x in rows if x[1] is not None and x[2] is not None]
+    if rows:
+        out.append("Reuse stage alone, incremental CPU s vs first run CPU s (ratio): " + "; ".join(
+            f"N={n}: {i:,.1f} s vs {f:,.1f} s ({i / f:.3f})" for n, i, f in rows) + ".")
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -158,7 +206,8 @@ def main() -> int:
     for n in (int(x) for x in args.sizes.split(",")):
         r = run_size(n, args.add, n in verify, args.timeout)
         results.append(r)
-        print(json.dumps({k: r.get(k) for k in ("n", "rc", "first", "incremental", "full", "equal", "peak_mb")},
+        print(json.dumps({k: r.get(k) for k in ("n", "rc", "first", "incremental", "full", "equal", "reuse_equal",
+                                                "differing_keys", "peak_mb")},
                          default=str), flush=True)
         if r.get("stderr"):
             print(r["stderr"], file=sys.stderr)

@@ -94,17 +94,20 @@ def _stories(ctx: Context) -> None:
     if ctx.cache is None and ctx.options.engine != "spark":
         res = cluster(ctx.articles)
     else:
-        # Per-article features (the costly part) come from the store; the clustering over them is
-        # the batch algorithm, so the partition is exactly `cluster(articles)`'s.
-        def features_of(a: Article) -> dict[str, Any]:
-            one = EventIndex()
-            one.add([a], place=False)
-            return one.to_state()["articles"][a.id]
+        from storytrace.stories.index import article_state
 
-        feats = _per_article(ctx)("stories", code_version("stories"), ctx.articles, features_of)
-        state = dict(EventIndex().to_state(), articles={k: feats[k] for k in sorted(feats)}, events=[])
-        idx = EventIndex.from_state(state)
-        idx.recluster()
+        # Per-article features (the costly part) come from the store; the pairs (block sparse
+        # products) and the clustering over them are the batch algorithm, so the partition is
+        # exactly `cluster(articles)`'s.
+        feats = _per_article(ctx)("stories", code_version("stories"), ctx.articles, article_state)
+        if ctx.options.engine == "spark":  # pair similarities in executors (date blocks), exact clustering here
+            from storytrace.engines.spark_stages import clustered_index
+
+            idx = clustered_index(feats, master=ctx.options.spark_master)
+        else:
+            idx = EventIndex()
+            idx.add_states(feats)
+            idx.recluster()
         res = idx.result()
     ctx.out["events"] = [e.to_dict() for e in res.events]
     ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
@@ -142,7 +145,18 @@ def _reuse(ctx: Context) -> None:
     # A rewrite can share no word 5-gram with its source: with the paraphrase model on, the
     # articles of one event are aligned too.
     extra = _same_event_pairs(ctx) if ctx.options.embeddings else None
-    res = find(ctx.articles, paraphrase=ctx.options.embeddings, extra_pairs=extra)
+    kw: dict[str, Any] = {}
+    if ctx.cache is not None:
+        # Pair results of earlier runs are reused where both articles and the code are unchanged
+        # (re-checked against the grown corpus' furniture statistics): an incremental run aligns
+        # only the pairs that involve new or changed articles (both engines).
+        from storytrace.store.cache import ArticleBlobs, PairCache
+
+        kw["pair_cache"] = PairCache(ctx.cache)
+    if ctx.cache is not None and ctx.options.engine != "spark":
+        # Each article's candidate inputs (signature, sampled 5-grams, rare-term vector) likewise.
+        kw["prep_cache"] = ArticleBlobs(ctx.cache, "reuse_prep", code_version("reuse"))
+    res = find(ctx.articles, paraphrase=ctx.options.embeddings, extra_pairs=extra, **kw)
     ctx.out["derivations"] = [d.to_dict() for d in res.derivations]
     ctx.out["undirected_reuse"] = [d.to_dict() for d in res.undirected]
     ctx.out["wire_origins"] = list(res.wire_origins)
@@ -217,10 +231,9 @@ def _storyline_groups(ctx: Context) -> list[tuple[str | None, list[Article]]]:
     return groups
 
 
-def _claims(ctx: Context) -> None:
-    """Claims per storyline: alignment, conflicts and the timeline belong to one story."""
-    from storytrace.claims.stage import claims_sections
-
+def _claims_inputs(ctx: Context) -> list[tuple[str | None, list[Article], list[dict], list[dict], Any]]:
+    """(storyline id, articles, derivations, attributions, sources) for each storyline: the full
+    inputs of its claims sections."""
     derivations = ctx.out.get("derivations", [])
     attributions = ctx.out.get("attributions", [])
     sources = {s["id"]: s for s in ctx.out.get("sources", [])}
@@ -236,8 +249,7 @@ def _claims(ctx: Context) -> None:
     atts_of: dict[str, list[dict]] = {}
     for x in attributions:
         atts_of.setdefault(x["article_id"], []).append(x)
-    version = code_version("claims")
-    out: dict[str, list] = {"claims": [], "conflicts": [], "timeline": [], "novelty": []}
+    groups = []
     for storyline_id, arts in _storyline_groups(ctx):
         # Each storyline gets exactly the inputs that concern it: edges into its articles, their
         # attributions and the sources those name (in registry order). So its result depends on
@@ -259,16 +271,34 @@ def _claims(ctx: Context) -> None:
         else:
             # Claims read a source's id, kind, name and in-corpus report only.
             s_sources = [{k: s.get(k) for k in _SOURCE_FIELDS} for sid, s in sources.items() if sid in named]
+        groups.append((storyline_id, arts, s_derivs, s_atts, s_sources))
+    return groups
 
-        def compute(arts=arts, s_derivs=s_derivs, s_atts=s_atts, s_sources=s_sources) -> dict[str, list]:
-            return claims_sections(arts, s_derivs, s_atts, s_sources)
 
-        if ctx.cache is None:
-            sec = compute()
-        else:
-            inputs = {"articles": [[a.id, _fp(a)] for a in arts], "derivations": s_derivs,
-                      "attributions": s_atts, "sources": s_sources}
-            sec = ctx.cache.per_group("claims", version, inputs, compute)
+def _claims_key(arts: list[Article], s_derivs: list[dict], s_atts: list[dict], s_sources: Any) -> dict[str, Any]:
+    """What a storyline's cached claims are keyed by (an article's id and fingerprint stand for it)."""
+    return {"articles": [[a.id, _fp(a)] for a in arts], "derivations": s_derivs, "attributions": s_atts,
+            "sources": s_sources}
+
+
+def _claims(ctx: Context) -> None:
+    """Claims per storyline: alignment, conflicts and the timeline belong to one story."""
+    from storytrace.claims.stage import claims_sections
+
+    version = code_version("claims")
+    groups = _claims_inputs(ctx)
+    if ctx.options.engine == "spark":  # the storylines without a stored result run in executors
+        from storytrace.engines.spark_stages import claims_per_storyline
+
+        secs = claims_per_storyline(ctx.cache, version, [(*g[1:], _claims_key(*g[1:])) for g in groups],
+                                    master=ctx.options.spark_master)
+    elif ctx.cache is None:
+        secs = [claims_sections(*g[1:]) for g in groups]
+    else:
+        secs = [ctx.cache.per_group("claims", version, _claims_key(*g[1:]), lambda g=g: claims_sections(*g[1:]))
+                for g in groups]
+    out: dict[str, list] = {"claims": [], "conflicts": [], "timeline": [], "novelty": []}
+    for (storyline_id, *_), sec in zip(groups, secs):
         # Claim ids hash their first evidence span, so they stay unique across storylines.
         for t in sec["timeline"]:
             t["storyline_id"] = storyline_id

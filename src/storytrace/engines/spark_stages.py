@@ -3,18 +3,21 @@
 Each function returns exactly what its local counterpart returns for the same input:
 
 * `cluster(articles)` = `storytrace.stories.cluster(articles)`. Executors compute each article's
-  event features (the stories module's own vectoriser, through `EventIndex.add` and `to_state`:
-  ~55 % of the stage locally); the driver restores the index from those states
-  (`EventIndex.from_state`, which builds the pair graph from the vectors) and runs the exact
-  batch clustering (`recluster`, `result`). Why not cluster in time blocks: average link is exact
-  per connected component of the pairs >= the link threshold, and on real news those components
-  chain across months (one component holds 74 % of 3,000 articles of a news feed), so a block split would
-  either change the events or leave one block with nearly everything. bench/results/spark.md has
-  the figures.
+  event features (`stories.index.article_state`) and then the pair similarities in date blocks
+  (`event_pairs`: each block of dated articles against itself and the articles at most
+  `window_days` before it, undated blocks against every dated article; the stories module's own
+  `pairs.pair_arrays` in each task, whose cosines are the same floats whatever the block). The
+  driver restores the index with those pairs (`index_with_pairs`) and runs the exact batch
+  clustering (`recluster`, `result`); `clustered_index(states)` is that for the pipeline. Why the
+  clustering itself is not split into time blocks: average link is exact per connected component
+  of the pairs >= the link threshold, and on real news those components chain across months (one
+  component holds 74 % of 3,000 articles of a news feed), so a block split would either change the
+  events or leave one block with nearly everything. bench/results/spark.md has the figures.
 * `attributions(articles)` = `[x for a in articles for x in extract_attributions(a)]`, one
   article per call in the executors.
 * `claims_sections_many(jobs, sources)` = `[claims_sections(arts, derivations, attributions,
-  sources) for ...]`, one storyline per call in the executors.
+  sources) for ...]`, one storyline per call in the executors; `claims_per_storyline` is the
+  pipeline's claims stage around it (stored results first, only the misses go to Spark).
 """
 from __future__ import annotations
 
@@ -32,38 +35,148 @@ def _session(spark, master: str | None):
 
 def _event_state(params, article) -> dict[str, Any]:
     """One article's entry of the event index state (vector, day, title, reason)."""
-    from storytrace.stories import EventIndex
+    from storytrace.stories import index as stories_index
 
-    idx = EventIndex(params)
+    if hasattr(stories_index, "article_state"):
+        return stories_index.article_state(article, params)
+    idx = stories_index.EventIndex(params)
     idx.add([article], place=False)
     return idx.to_state()["articles"][article.id]
 
 
-def cluster(articles: Sequence, params=None, *, master: str | None = None, spark=None,
-            timings: dict[str, float] | None = None):
-    """Events and storylines of `articles` (a `StoryResult`), vectors computed on Spark.
-    `timings`, when given, receives the seconds spent in executors and on the driver."""
-    import time
+def _pair_input(aid: str, st: dict[str, Any], params):
+    """The article as the pair finder sees it: what `EventIndex` records from its state (an article
+    kept apart for a stated reason has no key terms: never compared)."""
+    from storytrace.stories.pairs import PairInput, key_terms
+
+    return PairInput(aid, st["v"], st["d"], () if st["r"] else key_terms(st["v"], params.key_terms))
+
+
+def _blocks(states: dict[str, dict[str, Any]], params, size: int) -> list[tuple[list[str], list[str]]]:
+    """(block, against) id lists whose pairs, unioned, are every pair of the articles, each once.
+
+    Dated articles in (day, id) order are cut into blocks of `size`; a block's pairs are those
+    within it and those with the articles before it dated at most `window_days` before its first
+    day (a pair further apart is never compared). Undated articles pair with every date: their
+    blocks come last, against every dated article and the undated blocks before them."""
+    live = [a for a in sorted(states) if not states[a]["r"]]
+    dated = sorted((a for a in live if states[a]["d"] is not None), key=lambda a: (states[a]["d"], a))
+    undated = [a for a in live if states[a]["d"] is None]
+    out = []
+    lo = 0
+    for s in range(0, len(dated), size):
+        first = states[dated[s]]["d"]
+        while states[dated[lo]]["d"] < first - params.window_days:
+            lo += 1
+        out.append((dated[s:s + size], dated[lo:s]))
+    for s in range(0, len(undated), size):
+        out.append((undated[s:s + size], dated + undated[:s]))
+    return out
+
+
+def _pairs_task(params):
+    def run(rows):
+        from storytrace.stories.pairs import pair_arrays
+
+        for items, against in rows:
+            I, J, S_ = pair_arrays(items, params, against)
+            ids = [x.id for x in items] + [x.id for x in against]
+            for i, j, s in zip(I.tolist(), J.tolist(), S_.tolist()):
+                yield ids[i], ids[j], s
+    return run
+
+
+def event_pairs(states: dict[str, dict[str, Any]], params=None, *, master: str | None = None, spark=None,
+                block: int = 1000) -> list[tuple[str, str, float]]:
+    """Every candidate pair of the articles (`article_state`s by id) with its cosine, as the event
+    index computes them (`stories.pairs.pair_arrays`), computed in the executors one date block
+    per task: the block against itself and the articles within `window_days` before it. Pairs
+    as (id, id, cosine), ids in order, sorted. The cosines are the same floats as a batch product's
+    (pairs.cosine sums shared terms in sorted order whatever the block)."""
+    from storytrace.stories import Params
+
+    p = params or Params()
+    jobs = [([_pair_input(a, states[a], p) for a in items], [_pair_input(a, states[a], p) for a in against])
+            for items, against in _blocks(states, p, block)]
+    if not jobs:
+        return []
+    s = _session(spark, master)
+    sc = s.sparkContext
+    # Biggest tasks first, one block per partition.
+    jobs.sort(key=lambda j: -(len(j[0]) * (len(j[0]) + len(j[1]))))
+    with S.job("event pair similarities"):
+        got = (sc.parallelize(list(enumerate(jobs)), len(jobs)).partitionBy(len(jobs), lambda k: k).values()
+               .mapPartitions(_pairs_task(p)).collect())
+    return sorted((a, b, x) if a < b else (b, a, x) for a, b, x in got)
+
+
+def index_with_pairs(states: dict[str, dict[str, Any]], pairs: list[tuple[str, str, float]], params=None):
+    """An `EventIndex` holding the articles (states by id) and the given pairs, not clustered yet:
+    `EventIndex.add_states(states)` without computing the pairs again."""
+    import inspect
+
+    import numpy as np
 
     from storytrace.stories import EventIndex
 
-    t0 = time.perf_counter()
+    idx = EventIndex(params)
+    if "pairs" in inspect.signature(idx.add_states).parameters:
+        idx.add_states(states, pairs=pairs)
+        return idx
+    if not (callable(getattr(idx, "_pairs_batch", None)) and hasattr(idx, "num")
+            and callable(getattr(getattr(idx, "graph", None), "extend", None))):
+        idx.add_states(states)   # the index changed shape: it computes the pairs itself (same result)
+        return idx
+    # Until the stories module takes pairs (asked for): record the states with the pair step
+    # switched off, then hand the graph the executors' pairs (the very floats it would compute;
+    # tests compare the events with `stories.cluster`).
+    idx._pairs_batch = lambda new: None
+    try:
+        idx.add_states(states)
+    finally:
+        del idx._pairs_batch
+    if pairs:
+        num = idx.num
+        idx.graph.extend(np.fromiter((num[a] for a, _, _ in pairs), np.int64, len(pairs)),
+                         np.fromiter((num[b] for _, b, _ in pairs), np.int64, len(pairs)),
+                         np.fromiter((x for _, _, x in pairs), np.float64, len(pairs)))
+    return idx
 
+
+def clustered_index(states: dict[str, dict[str, Any]], params=None, *, master: str | None = None, spark=None,
+                    block: int = 1000):
+    """An `EventIndex` of the articles (states by id) with its batch partition (`recluster`): the
+    pair similarities computed in the executors (`event_pairs`), the exact clustering on the
+    driver. Equal to restoring the states and clustering locally."""
+    idx = index_with_pairs(states, event_pairs(states, params, master=master, spark=spark, block=block), params)
+    idx.recluster()
+    return idx
+
+
+def cluster(articles: Sequence, params=None, *, master: str | None = None, spark=None,
+            timings: dict[str, float] | None = None, block: int = 1000):
+    """Events and storylines of `articles` (a `StoryResult`) = `stories.cluster(articles)`:
+    features and pair similarities computed on Spark, clustering on the driver. `timings`, when
+    given, receives the seconds of each part."""
+    import time
+
+    t0 = time.perf_counter()
     first: dict[str, Any] = {}
     for a in sorted(articles, key=lambda a: a.id):   # what cluster() keeps: first per id, in id order
         first.setdefault(a.id, a)
     arts = list(first.values())
-    states = S.map_articles(functools.partial(_event_state, params), arts, spark=_session(spark, master),
-                            what="event features")
-    base = EventIndex(params).to_state()
-    base["articles"] = {a.id: st for a, st in zip(arts, states)}
-    base["events"] = [[a.id] for a in arts]
+    s = _session(spark, master)
+    states = S.map_articles(functools.partial(_event_state, params), arts, spark=s, what="event features")
+    by_id = {a.id: st for a, st in zip(arts, states)}
     t1 = time.perf_counter()
-    idx = EventIndex.from_state(base)
+    pairs = event_pairs(by_id, params, spark=s, block=block)
+    t2 = time.perf_counter()
+    idx = index_with_pairs(by_id, pairs, params)
     idx.recluster()
     res = idx.result()
     if timings is not None:
-        timings.update(features_in_executors=round(t1 - t0, 3), cluster_on_driver=round(time.perf_counter() - t1, 3))
+        timings.update(features_in_executors=round(t1 - t0, 3), pairs_in_executors=round(t2 - t1, 3),
+                       cluster_on_driver=round(time.perf_counter() - t2, 3))
     return res
 
 
@@ -87,23 +200,29 @@ def _claims_task(sources_bc):
     def run(rows):
         from storytrace.claims import claims_sections
 
-        for k, arts, derivations, atts in rows:
-            yield k, claims_sections([S.load_article(a) for a in arts], derivations, atts, sources_bc.value)
+        for k, arts, derivations, atts, own, sources in rows:
+            src = sources if own else sources_bc.value
+            yield k, claims_sections([S.load_article(a) for a in arts], derivations, atts, src)
     return run
 
 
-def claims_sections_many(jobs: Sequence[tuple[Sequence, list[dict], list[dict]]], sources: list[dict], *,
+def claims_sections_many(jobs: Sequence[tuple], sources: list[dict] | dict[str, str] | None = None, *,
                          master: str | None = None, spark=None) -> list[dict[str, list]]:
-    """claims_sections(articles, derivations, attributions, sources) for each job (one storyline
-    each), computed in the executors; results in job order."""
+    """[claims_sections(articles, derivations, attributions, sources) for each job], one storyline
+    per call, computed in the executors; results in job order.
+
+    A job is (articles, derivations, attributions) and reads `sources` (sent once, as a
+    broadcast), or (articles, derivations, attributions, its own sources): the pipeline hands each
+    storyline only the registry entries it names."""
     import json
 
     if not jobs:
         return []
     s = _session(spark, master)
     sc = s.sparkContext
-    rows = [(k, [json.dumps(S._article_dict(a), ensure_ascii=False) for a in arts], list(d), list(x))
-            for k, (arts, d, x) in enumerate(jobs)]
+    rows = [(k, [json.dumps(S._article_dict(a), ensure_ascii=False) for a in job[0]], list(job[1]), list(job[2]),
+             len(job) > 3, job[3] if len(job) > 3 else None)
+            for k, job in enumerate(jobs)]
     # Largest storylines first, spread round-robin: one huge story must not share a task with others.
     order = sorted(range(len(rows)), key=lambda k: -len(rows[k][1]))
     parts = max(1, min(len(rows), S.default_partitions(s, sum(len(r[1]) for r in rows))))
@@ -118,3 +237,35 @@ def claims_sections_many(jobs: Sequence[tuple[Sequence, list[dict], list[dict]]]
         finally:
             bc.unpersist()
     return out
+
+
+def claims_per_storyline(cache, version: str, groups: Sequence[tuple], *, master: str | None = None,
+                         spark=None) -> list[dict[str, list]]:
+    """The claims stage of the pipeline with its storylines computed in the executors.
+
+    `groups`: one (articles, derivations, attributions, sources, cache key inputs) per storyline.
+    Returns, in order, what `cache.per_group("claims", version, key, lambda: claims_sections(...))`
+    returns for each (plain `claims_sections(...)` when `cache` is None): stored results are read
+    first, only the storylines without one travel to Spark, and the cache then records the new
+    results exactly as for the local engine. No storyline to compute: no job, no JVM."""
+    from storytrace.store.cache import group_key
+
+    todo = list(range(len(groups)))
+    if cache is not None:
+        todo = [k for k in todo if cache.store.load_group_result("claims", group_key("claims", version, groups[k][4]))
+                is None]
+    pre: dict[int, Any] = {}
+    if todo:
+        secs = claims_sections_many([groups[k][:4] for k in todo], master=master, spark=spark)
+        pre = dict(zip(todo, secs))
+    if cache is None:
+        return [pre[k] for k in range(len(groups))]
+
+    def compute(k: int) -> dict[str, list]:
+        if k in pre:
+            return pre[k]
+        from storytrace.claims import claims_sections  # a result the lookup missed: same value, on the driver
+
+        return claims_sections(*groups[k][:4])
+
+    return [cache.per_group("claims", version, g[4], lambda k=k: compute(k)) for k, g in enumerate(groups)]

@@ -3,6 +3,7 @@ derivation graph (who copied, excerpted or rewrote whom), plus wire-copy groupin
 from storytrace.reuse.candidates import CandidateIndex, CandidatePair, candidates
 from storytrace.reuse.derive import find_derivations
 from storytrace.reuse.model import AlignedPassage, Derivation, ReuseResult
+from storytrace.reuse.pairs import PairResult, align_pair
 
 __all__ = ["find_derivations", "candidates", "CandidateIndex", "CandidatePair", "ReuseResult", "Derivation",
-           "AlignedPassage"]
+           "AlignedPassage", "align_pair", "PairResult"]

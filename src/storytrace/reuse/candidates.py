@@ -169,6 +169,25 @@ class CandidateIndex:
             new_sh.append(s)
         if not new_ids:
             return []
+        return self.add_prepared(new_ids, _signatures(new_sh), [sampled(s) for s in new_sh])
+
+    def add_prepared(self, ids: list[str], sig_new: np.ndarray, samp: list[np.ndarray]) -> list[CandidatePair]:
+        """`add` from each article's prepared form (`prepare`: its MinHash signature row and its
+        sampled 5-gram hashes), e.g. kept in the store between runs: same pairs as `add`."""
+        keep = []
+        seen = set()
+        for k, i in enumerate(ids):
+            if i in self._pos or i in seen:
+                continue
+            seen.add(i)
+            keep.append(k)
+        if not keep:
+            return []
+        if len(keep) != len(ids):
+            ids = [ids[k] for k in keep]
+            sig_new = sig_new[keep]
+            samp = [samp[k] for k in keep]
+        new_ids = ids
         base = len(self.ids)
         n_new = len(new_ids)
         self.ids.extend(new_ids)
@@ -176,7 +195,7 @@ class CandidateIndex:
             self._pos[i] = base + k
 
         # MinHash LSH: band keys of all articles; pairs that share a band and involve a new one.
-        sig_new = _signatures(new_sh)
+        sig_new = np.asarray(sig_new, dtype=np.uint32).reshape(n_new, NUM_PERM)
         self.sig = np.vstack([self.sig, sig_new]) if len(self.sig) else sig_new
         empty = np.all(self.sig == np.uint32(0xFFFFFFFF), axis=1)
         keys = _band_keys(self.sig)
@@ -187,7 +206,6 @@ class CandidateIndex:
         lsh_codes = np.unique(lsh_codes[(lsh_codes & 0xFFFFFFFF) >= base])
 
         # Rare n-gram index: sampled grams of the new articles vs stored postings and each other.
-        samp = [s[(s % np.uint64(SAMPLE_MOD)) == 0] for s in new_sh]
         self.nsampled = np.concatenate([self.nsampled, np.fromiter((len(s) for s in samp), np.int64, n_new)])
         nk = np.concatenate(samp) if samp else np.zeros(0, np.uint64)
         nd = np.repeat(np.arange(base, base + n_new, dtype=np.int64), [len(s) for s in samp])
@@ -212,6 +230,18 @@ class CandidateIndex:
             n, x = gram_pairs.get(c, (0, 0.0))
             out.append(CandidatePair(self.ids[c >> 32], self.ids[c & 0xFFFFFFFF], n, x, c in lsh_set))
         return out
+
+
+def sampled(shingles: np.ndarray) -> np.ndarray:
+    """The 5-gram hashes of an article that the rare index keeps (a fixed half, by hash)."""
+    return shingles[(shingles % np.uint64(SAMPLE_MOD)) == 0]
+
+
+def prepare(texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(MinHash signature rows, sampled 5-gram hashes) of texts: what `add_prepared` takes.
+    A function of each text alone (cacheable per article)."""
+    sh = [doc_shingles(t or "") for t in texts]
+    return _signatures(sh), [sampled(s) for s in sh]
 
 
 def candidates(articles, *, index: CandidateIndex | None = None) -> list[CandidatePair]:

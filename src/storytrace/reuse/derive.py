@@ -13,17 +13,19 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
 import numpy as np
 
 from storytrace.reuse.align import Passage, Tokenized, align, reworded
-from storytrace.reuse.candidates import CandidateIndex, CandidatePair
+from storytrace.reuse.candidates import NUM_PERM, CandidateIndex, CandidatePair
 from storytrace.reuse.evidence import (agency_credits, furniture, looks_truncated, quote_mask, reports_on_report,
                                        wire_furniture)
 from storytrace.reuse.model import AlignedPassage, Derivation, ReuseResult
+from storytrace.reuse.pairs import PairResult, _ranges
+from storytrace.reuse.prep import Prep, prepare_articles
 from storytrace.reuse.shingle import SHINGLE, doc_shingles, fast_tokens
-from storytrace.reuse.topic import TOPIC_COSINE, TermStats, shared_rare_terms, topic_pairs
+from storytrace.reuse.topic import TOPIC_COSINE, TermStats, article_terms, shared_rare_terms, topic_pairs
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +98,12 @@ def _masks(n: int, ranges: Iterable[tuple[int, int]]) -> np.ndarray:
     return m
 
 
-def _boilerplate(a: _Doc, b: _Doc, verb: list[Passage], df) -> tuple[list[Passage], int]:
-    """Drop passages that recur across many articles (newsletter boxes, copyright lines)."""
+def _boilerplate(a: _Doc, b: _Doc, verb: list[Passage], df, checks: list | None = None) -> tuple[list[Passage], int]:
+    """Drop passages that recur across many articles (newsletter boxes, copyright lines).
+
+    The one corpus-wide input of a pair's result: each passage looked up in `df` is appended to
+    `checks` as (its sampled 5-gram hashes, found recurring), so a stored result can be re-checked
+    against a grown corpus (pairs.PairResult.valid_under)."""
     if not verb:
         return verb, 0
     ua, ub = a.tok.ugrams(), b.tok.ugrams()
@@ -111,9 +117,12 @@ def _boilerplate(a: _Doc, b: _Doc, verb: list[Passage], df) -> tuple[list[Passag
         if p.matched < 120 and furniture(a.tok.text[s0:s1]):
             marked.append(p)          # footer / newsletter / link text: never reuse evidence
             continue
-        d = df(doc_shingles(a.tok.text[s0:s1])) if df is not None else np.zeros(0, np.int64)
-        d = d[d >= 0]
-        (recurring if len(d) and float(np.median(d)) >= BOILER_DF else keep).append(p)
+        grams = doc_shingles(a.tok.text[s0:s1])
+        d = df(grams) if df is not None else np.zeros(0, np.int64)
+        is_rec = bool(len(d[d >= 0]) and float(np.median(d[d >= 0])) >= BOILER_DF)
+        if checks is not None and df is not None:
+            checks.append(([int(x) for x in grams[d >= 0]], is_rec))
+        (recurring if is_rec else keep).append(p)
     # Texts of one story share much besides a recurring passage (a quote every version carries);
     # recurring furniture is what two otherwise unrelated texts have in common.
     if recurring and sum(p.matched for p in keep) >= MIN_EDGE_WORDS:
@@ -129,8 +138,9 @@ def _lexical_paraphraser(a, b, ea, eb, lexical):
     return align_reworded(a, b, ea, eb, lexical, use_model=False)
 
 
-def _align_pair(a: _Doc, b: _Doc, paraphraser=None, df=None, same_story: bool = False) -> _Pair:
-    verb, n_boiler = _boilerplate(a, b, align(a.tok, b.tok), df)
+def _align_pair(a: _Doc, b: _Doc, paraphraser=None, df=None, same_story: bool = False,
+                checks: list | None = None) -> _Pair:
+    verb, n_boiler = _boilerplate(a, b, align(a.tok, b.tok), df, checks)
     verbatim_edge = sum(p.matched for p in verb) >= MIN_EDGE_WORDS and \
         max((p.matched for p in verb), default=0) >= MIN_LONGEST
     if same_story and paraphraser is None and not verbatim_edge:
@@ -290,6 +300,19 @@ def _edge(p: _Pair, why: str) -> tuple[Derivation, np.ndarray, np.ndarray, bool]
             s_ext, d_ext, strong)
 
 
+def _pair_result(da: _Doc, db: _Doc, para, df, cos: float | None) -> PairResult:
+    """Align one pair and decide it (see pairs.align_pair, the public form)."""
+    checks: list = []
+    p = _align_pair(da, db, para, df, same_story=cos is not None, checks=checks)
+    ok, why = _is_reuse(p, None if cos is None else (cos, shared_rare_terms(da.tok.text, db.tok.text)))
+    a_id, b_id = da.article.id, db.article.id
+    if not ok:
+        return PairResult(a_id, b_id, checks=checks)
+    d, s_ext, d_ext, strong = _edge(p, why)
+    return PairResult(a_id, b_id, d.to_dict(), _ranges(s_ext), _ranges(d_ext), len(s_ext), len(d_ext), bool(strong),
+                      checks)
+
+
 def _default_a_first(p: _Pair) -> bool:
     la, lb = len(p.a.tok), len(p.b.tok)
     return la > lb or (la == lb and p.a.article.id < p.b.article.id)
@@ -333,6 +356,33 @@ def _drop_siblings(edges: list[tuple[Derivation, np.ndarray, np.ndarray]]) -> li
                 continue
             covered |= t
     return [e for k, e in enumerate(edges) if k not in dropped]
+
+
+class PairCache(Protocol):
+    """Where find_derivations keeps per-pair results between runs (store.cache.PairCache)."""
+
+    def key(self, a: Any, b: Any, extra: Any) -> str: ...
+
+    def load(self, keys: list[str]) -> dict[str, Any]: ...
+
+    def save(self, key: str, value: Any) -> None: ...
+
+
+_CACHE_CHUNK = 500   # pairs looked up in the cache per query
+
+
+class PrepCache(Protocol):
+    """Where find_derivations keeps per-article candidate inputs (store.cache.ArticleBlobs)."""
+
+    def get(self, articles: list, compute: Callable[[list], list[bytes]]) -> dict[str, bytes]: ...
+
+
+def _preparations(articles: list, cache: "PrepCache | None") -> dict[str, Prep]:
+    """Each article's Prep, from the cache where kept (the same arrays either way)."""
+    if cache is None:
+        return {a.id: p for a, p in zip(articles, prepare_articles(articles))}
+    blobs = cache.get(articles, lambda todo: [p.to_bytes() for p in prepare_articles(todo)])
+    return {a.id: Prep.from_bytes(blobs[a.id]) for a in articles}
 
 
 class _Credits:
@@ -441,14 +491,18 @@ def _paraphraser(enabled: bool):
     return fn
 
 
-def _same_story_pairs(usable: list) -> tuple[dict[frozenset, float], TermStats]:
-    """Rare-term same-story pairs of the batch (id pair -> cosine), minus dated texts more than
-    TOPIC_MAX_DAYS apart (a later follow-up retells the story; it is not a version of it)."""
+def _same_story_pairs(usable: list, terms: list | None = None) -> tuple[dict[frozenset, float], TermStats]:
+    """Rare-term same-story pairs of the batch (id pair -> cosine, in batch order), minus dated
+    texts more than TOPIC_MAX_DAYS apart (a later follow-up retells the story; it is not a version
+    of it). `terms`: the articles' precomputed `topic.article_terms` (else computed here)."""
+    stats = TermStats(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(usable))
     try:
-        tp, stats = topic_pairs([a.text or "" for a in usable])
+        if terms is None:
+            terms = [article_terms(a.text or "") for a in usable]
+        tp, stats = topic_pairs(terms=terms)
     except ImportError as e:  # scipy missing: n-gram candidates only
         log.info("same-story pairs unavailable (%s)", e)
-        return {}, TermStats(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(usable))
+        return {}, stats
     out: dict[frozenset, float] = {}
     for t in tp:
         a, b = usable[t.i], usable[t.j]
@@ -462,7 +516,8 @@ def _same_story_pairs(usable: list) -> tuple[dict[frozenset, float], TermStats]:
 def find_derivations(articles: list, *, paraphrase: bool = False, index: CandidateIndex | None = None,
                      fetch: Callable[[str], object] | None = None,
                      extra_pairs: Iterable[tuple[str, str]] | None = None,
-                     pair_source: Callable[[list], list[CandidatePair]] | None = None) -> ReuseResult:
+                     pair_source: Callable[[list], list[CandidatePair]] | None = None,
+                     pair_cache: "PairCache | None" = None, prep_cache: "PrepCache | None" = None) -> ReuseResult:
     """Derivation edges among `articles` (and against `index`'s stored articles, when given).
 
     `paraphrase=True` adds reworded-sentence passages from the optional sentence-embedding
@@ -475,6 +530,13 @@ def find_derivations(articles: list, *, paraphrase: bool = False, index: Candida
     Incremental use: pass the persistent `index`; only pairs involving articles not yet in it are
     aligned, and stored articles are looked up with `fetch(article_id)` unless they are in
     `articles`. Never raises on bad input: unusable texts are listed in `skipped` with a reason.
+
+    `pair_cache` keeps per-pair results between runs (`pairs.PairResult`, keyed by both articles'
+    content and fields and the code version; see store.cache.PairCache): a stored pair whose
+    furniture checks the current corpus decides alike is not aligned again. Candidates and the
+    graph are still computed over all articles, so the result equals a run without the cache.
+    `prep_cache` keeps each article's candidate inputs (reuse.prep.Prep: signature, sampled
+    5-grams, rare-term vector), so only new texts are tokenised for candidate generation.
     """
     t0 = time.perf_counter()
     res = ReuseResult()
@@ -487,8 +549,11 @@ def find_derivations(articles: list, *, paraphrase: bool = False, index: Candida
         by_id[a.id] = a
     usable = []
     docs: dict[str, _Doc] = {}     # tokenised for alignment on first use (most texts never are)
+    preps = None
+    if pair_source is None or prep_cache is not None:
+        preps = _preparations(list(by_id.values()), prep_cache)
     for a in by_id.values():
-        n = len(fast_tokens(a.text or ""))
+        n = preps[a.id].n_tokens if preps is not None else len(fast_tokens(a.text or ""))
         if n < SHINGLE + 1:
             res.skipped.append({"article_id": a.id, "reason": f"too short for reuse detection ({n} words)"})
             continue
@@ -497,11 +562,12 @@ def find_derivations(articles: list, *, paraphrase: bool = False, index: Candida
     if pair_source is not None:
         pairs: list[CandidatePair] = list(pair_source(usable))
     else:
-        pairs = idx.add([a.id for a in usable], [a.text for a in usable])
+        sig = np.stack([preps[a.id].sig for a in usable]) if usable else np.zeros((0, NUM_PERM), np.uint32)
+        pairs = idx.add_prepared([a.id for a in usable], sig, [preps[a.id].sampled for a in usable])
     t1 = time.perf_counter()
     para = _paraphraser(paraphrase)
     have = {frozenset((c.a, c.b)) for c in pairs}
-    topic, tstats = _same_story_pairs(usable)
+    topic, tstats = _same_story_pairs(usable, None if preps is None else [preps[a.id].terms for a in usable])
     for k in topic:
         if k not in have:
             have.add(k)
@@ -530,20 +596,41 @@ def find_derivations(articles: list, *, paraphrase: bool = False, index: Candida
         last_use[c.a] = k
         last_use[c.b] = k
     edges = []
-    aligned = 0
-    for k, c in enumerate(pairs):
-        da, db = get(c.a), get(c.b)
-        for i in (c.a, c.b):
-            if last_use[i] == k:
-                docs.pop(i, None)
-        if da is None or db is None:
-            continue
-        aligned += 1
-        cos = topic.get(frozenset((c.a, c.b)))
-        p = _align_pair(da, db, para, idx.df, same_story=cos is not None)
-        ok, why = _is_reuse(p, None if cos is None else (cos, shared_rare_terms(da.tok.text, db.tok.text, tstats)))
-        if ok:
-            edges.append(_edge(p, why))
+    aligned = from_cache = rechecked = 0
+    for c0 in range(0, len(pairs), _CACHE_CHUNK):
+        chunk = pairs[c0:c0 + _CACHE_CHUNK]
+        keys: list[str | None] = [None] * len(chunk)
+        stored: dict[str, Any] = {}
+        if pair_cache is not None:
+            for j, c in enumerate(chunk):
+                x, y = by_id.get(c.a), by_id.get(c.b)
+                if x is not None and y is not None:
+                    keys[j] = pair_cache.key(x, y, [topic.get(frozenset((c.a, c.b))), bool(para)])
+            stored = pair_cache.load([q for q in keys if q is not None])
+        for j, c in enumerate(chunk):
+            k = c0 + j
+            r = None
+            if keys[j] is not None and keys[j] in stored:
+                r = PairResult.from_dict(stored[keys[j]])
+                if not r.valid_under(idx.df):   # the corpus now decides a furniture check otherwise
+                    r = None
+                    rechecked += 1
+            if r is not None:
+                from_cache += 1
+            else:
+                da, db = get(c.a), get(c.b)
+                if da is None or db is None:
+                    continue
+                aligned += 1
+                r = _pair_result(da, db, para, idx.df, topic.get(frozenset((c.a, c.b))))
+                if keys[j] is not None:
+                    pair_cache.save(keys[j], r.to_dict())
+            for i in (c.a, c.b):
+                if last_use[i] == k:
+                    docs.pop(i, None)
+            e = r.edge_tuple()
+            if e is not None:
+                edges.append(e)
     t2 = time.perf_counter()
     kept = _drop_siblings(edges)
     kept, sib_groups = _siblings(edges, kept)
@@ -552,9 +639,10 @@ def find_derivations(articles: list, *, paraphrase: bool = False, index: Candida
     sib_groups += [{d.source, d.target} for d in res.undirected]
     res.derivations = sorted((e[0] for e in kept if e[0].directed), key=lambda d: (-d.score, d.source, d.target))
     # agency credits are looked for in every usable text, aligned or not
-    res.wire_origins = _wire_origins({a.id: get(a.id) if a.id in docs else _Credits(a) for a in usable},
+    res.wire_origins = _wire_origins({a.id: _Credits(a) for a in usable},
                                      res.derivations, sib_groups)
     res.stats = {"articles": len(by_id), "candidate_pairs": len(pairs), "aligned_pairs": aligned,
+                 "pairs_from_cache": from_cache, "cached_pairs_invalidated": rechecked,
                  "edges_before_common_source": len(edges), "edges": len(kept), "sibling_links_grouped": len(sib_groups),
                  "paraphrase_model": bool(para),
                  "seconds": {"prepare_and_candidates": round(t1 - t0, 3), "align_and_decide": round(t2 - t1, 3),

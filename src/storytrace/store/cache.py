@@ -128,6 +128,26 @@ class StageCache:
         self._count(stage, len(out) - misses, misses)
         return out
 
+    def load_groups(self, stage: str, keys: list[str]) -> dict[str, Any]:
+        """Stored group results of `stage` for `keys` (one query per 500), decoded; every key
+        asked for counts as used by this run (kept at commit) and as a hit or a miss."""
+        used = self.used_groups.setdefault(stage, set())
+        used.update(keys)
+        out: dict[str, Any] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for key, blob in self.store.conn.execute(
+                    f"SELECT key, data FROM group_results WHERE stage = ? AND key IN ({','.join('?' * len(chunk))})",
+                    [stage, *chunk]):
+                out[key] = decode(blob)
+        self._count(stage, len(out), len(set(keys)) - len(out))
+        return out
+
+    def add_group(self, stage: str, key: str, value: Any) -> None:
+        """Queue a group result computed by the caller (committed with the analysis)."""
+        self.used_groups.setdefault(stage, set()).add(key)
+        self.pending_groups.append((stage, key, encode(value)))
+
     def per_group(self, stage: str, version: str, inputs: Any, compute: Callable[[], T]) -> Any:
         """The result of `compute()` for a group whose inputs are fully described by `inputs`."""
         key = group_key(stage, version, inputs)
@@ -140,3 +160,62 @@ class StageCache:
         self.pending_groups.append((stage, key, encode(value)))
         self._count(stage, 0, 1)
         return value
+
+
+class PairCache:
+    """Per-pair reuse results (reuse.pairs.PairResult as dicts) kept in the store's group results.
+
+    A pair's key hashes both articles' ids (the id hashes the text) and fingerprints (dates,
+    truncation, every field alignment and direction may read), the reuse code version and the
+    caller's `extra` (the pair's same-story cosine, whether the paraphrase model is on). What
+    the corpus adds to a pair result (which shared passages recur as page furniture) is checked
+    by the caller on every hit (PairResult.valid_under). New results are queued on the
+    StageCache and committed with the analysis (Store.commit_analysis); keys not used by a run
+    are dropped then, so the table holds the current analysis' pairs only.
+    """
+
+    def __init__(self, cache: StageCache, version: str | None = None, stage: str = "reuse_pairs") -> None:
+        self.cache = cache
+        self.stage = stage
+        self.version = version or code_version("reuse")
+        self._fp: dict[str, str] = {}
+
+    def _fingerprint(self, a: Article) -> str:
+        fp = self._fp.get(a.id)
+        if fp is None:
+            fp = self._fp[a.id] = article_fingerprint(a)
+        return fp
+
+    def key(self, a: Article, b: Article, extra: Any = None) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(json.dumps([self.stage, self.version, a.id, self._fingerprint(a), b.id, self._fingerprint(b), extra],
+                            separators=(",", ":")).encode("utf-8"))
+        return h.hexdigest()
+
+    def load(self, keys: list[str]) -> dict[str, Any]:
+        return self.cache.load_groups(self.stage, keys)
+
+    def save(self, key: str, value: Any) -> None:
+        self.cache.add_group(self.stage, key, value)
+
+
+class ArticleBlobs:
+    """Per-article binary results that depend on the article's text alone (its id hashes the
+    text), e.g. the reuse stage's signatures and term vectors (reuse.prep.Prep.to_bytes), kept
+    in the store's article results under `stage` with the code version. Misses are computed in
+    one batch by the caller's function and committed with the analysis."""
+
+    def __init__(self, cache: StageCache, stage: str, version: str) -> None:
+        self.cache, self.stage, self.version = cache, stage, version
+
+    def get(self, articles: list[Article], compute: Callable[[list[Article]], list[bytes]]) -> dict[str, bytes]:
+        want = {a.id: self.version for a in articles}
+        out = dict(self.cache.store.load_article_results(self.stage, want))
+        todo = [a for a in {a.id: a for a in articles}.values() if a.id not in out]
+        if todo:
+            for a, blob in zip(todo, compute(todo)):
+                out[a.id] = blob
+                self.cache.pending_articles.append((self.stage, a.id, self.version, blob))
+        self.cache._count(self.stage, len(want) - len(todo), len(todo))
+        return out
+
