@@ -6,6 +6,7 @@ stage agrees on units and every span indexes into `Article.text`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 Span = tuple[int, int]
 
@@ -75,3 +76,14 @@ def _push(text: str, start: int, end: int, spans: list[Span]) -> None:
 
 def sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+@lru_cache(maxsize=1)
+def word_frequencies() -> dict[str, float]:
+    """English word frequencies from wordfreq (a core dependency): fixed background weights, so a
+    score built on them depends on the texts compared, never on what else the store holds."""
+    try:
+        import wordfreq
+    except ImportError:  # pragma: no cover - wordfreq is a core dependency
+        return {}
+    return wordfreq.get_frequency_dict("en")

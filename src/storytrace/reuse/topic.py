@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from storytrace.reuse.shingle import fast_tokens, fast_word_hashes
+from storytrace.text import word_frequencies as _freqs
 
 MAX_TERM_FREQ = 3e-4   # background frequency (wordfreq, per word) above which a word is too common to name a story
 _FLOOR = 10 ** -7.5    # frequency given to words the table does not know (names, rare terms)
@@ -109,15 +109,6 @@ def content_terms(text: str) -> tuple[list[bytes], np.ndarray]:
         text = "".join(parts)
     toks = [t for t in fast_tokens(text) if len(t) > 2 and t not in _STOP and not t.isdigit()]
     return toks, fast_word_hashes(toks)
-
-
-@lru_cache(maxsize=1)
-def _freqs() -> dict[str, float]:
-    try:
-        import wordfreq
-    except ImportError:  # pragma: no cover - wordfreq is a core dependency
-        return {}
-    return wordfreq.get_frequency_dict("en")
 
 
 _weight_cache: dict[bytes, float] = {}

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from ..model import Article
 from ..text import WORD, sentence_spans
+from ..text import word_frequencies as _freqs
 
 # Floor for words the table does not know (names, rare words): about one in 10^7.5 words.
 _FLOOR = 10 ** -7.5
@@ -36,15 +37,6 @@ TOP_K = 100  # the strongest terms only: long texts and short ones then compare 
 
 _NAME = re.compile(r"\b[A-Z][\w'\u2019\-]*[a-z][\w'\u2019\-]*(?:[ \t]+(?:(?:of|de|del|la|van|von|al|bin|the)[ \t]+)?[A-Z][\w'\u2019\-]*[a-z][\w'\u2019\-]*)+")
 _NUM = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
-
-
-@lru_cache(maxsize=1)
-def _freqs() -> dict[str, float]:
-    try:
-        import wordfreq
-    except ImportError:  # pragma: no cover - wordfreq is a core dependency
-        return {}
-    return wordfreq.get_frequency_dict("en")
 
 
 def idf(word: str) -> float:
