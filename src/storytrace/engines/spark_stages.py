@@ -111,35 +111,12 @@ def event_pairs(states: dict[str, dict[str, Any]], params=None, *, master: str |
 
 
 def index_with_pairs(states: dict[str, dict[str, Any]], pairs: list[tuple[str, str, float]], params=None):
-    """An `EventIndex` holding the articles (states by id) and the given pairs, not clustered yet:
-    `EventIndex.add_states(states)` without computing the pairs again."""
-    import inspect
-
-    import numpy as np
-
+    """An `EventIndex` holding the articles (states by id) and the executors' pairs, not clustered
+    yet: the pairs are taken as given, never computed again on the driver."""
     from storytrace.stories import EventIndex
 
     idx = EventIndex(params)
-    if "pairs" in inspect.signature(idx.add_states).parameters:
-        idx.add_states(states, pairs=pairs)
-        return idx
-    if not (callable(getattr(idx, "_pairs_batch", None)) and hasattr(idx, "num")
-            and callable(getattr(getattr(idx, "graph", None), "extend", None))):
-        idx.add_states(states)   # the index changed shape: it computes the pairs itself (same result)
-        return idx
-    # Until the stories module takes pairs (asked for): record the states with the pair step
-    # switched off, then hand the graph the executors' pairs (the very floats it would compute;
-    # tests compare the events with `stories.cluster`).
-    idx._pairs_batch = lambda new: None
-    try:
-        idx.add_states(states)
-    finally:
-        del idx._pairs_batch
-    if pairs:
-        num = idx.num
-        idx.graph.extend(np.fromiter((num[a] for a, _, _ in pairs), np.int64, len(pairs)),
-                         np.fromiter((num[b] for _, b, _ in pairs), np.int64, len(pairs)),
-                         np.fromiter((x for _, _, x in pairs), np.float64, len(pairs)))
+    idx.add_states(states, pairs=pairs)
     return idx
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -155,14 +155,7 @@ def pair_arrays(items: Sequence[PairInput], params: "Params", against: Sequence[
             # row) stays within block_cells: dates are uneven (a busy month, a quiet year).
             def cells(e: int) -> int:
                 return (e - s) * (bisect_right(days, days[e - 1] + params.window_days, 0, nd) - s)
-            lo_e, hi_e = s + 1, nd
-            while lo_e < hi_e:
-                mid = (lo_e + hi_e + 1) // 2
-                if cells(mid) <= block_cells:
-                    lo_e = mid
-                else:
-                    hi_e = mid - 1
-            e = lo_e
+            e = _longest_run(s + 1, nd, cells, block_cells)
             hi = bisect_right(days, days[e - 1] + params.window_days, 0, nd)
             rows = np.arange(s, e)
             emit(rows, np.arange(s, hi), lambda R, C: C > R)
@@ -185,14 +178,7 @@ def pair_arrays(items: Sequence[PairInput], params: "Params", against: Sequence[
             def cells(e: int) -> int:
                 hi = bisect_right(old_dated_days, days[new_dated[e - 1]] + params.window_days)
                 return (e - k) * (hi - lo + len(old_und))
-            lo_e, hi_e = k + 1, len(new_dated)
-            while lo_e < hi_e:
-                mid = (lo_e + hi_e + 1) // 2
-                if cells(mid) <= block_cells:
-                    lo_e = mid
-                else:
-                    hi_e = mid - 1
-            rows = new_dated[k: lo_e]
+            rows = new_dated[k: _longest_run(k + 1, len(new_dated), cells, block_cells)]
             hi = bisect_right(old_dated_days, days[rows[-1]] + params.window_days)
             cols = np.concatenate([old_dated[lo:hi], old_und])
             emit(rows, cols, lambda R, C: np.ones(len(R), bool))
@@ -231,3 +217,15 @@ def _matrices(items: Sequence[PairInput]):
     K = sp.csr_matrix((np.ones(len(kind), np.int32), np.asarray(kind, np.int64), np.asarray(kptr, np.int64)),
                       shape=shape)
     return V, K
+
+
+def _longest_run(lo: int, hi: int, cells: Callable[[int], int], limit: int) -> int:
+    """The largest end in [lo, hi] whose block stays within `limit` cells (`cells` grows with the
+    end; at least `lo`, so a block always holds one row even when that row alone is over)."""
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if cells(mid) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
