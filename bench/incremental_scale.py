@@ -216,13 +216,21 @@ def main() -> int:
     print(section)
     out = Path(args.out)
     text = out.read_text(encoding="utf-8") if out.exists() else ""
-    marker = "## Incremental: adding 100 articles"
-    if marker in text:  # replace the earlier section, keep the rest
-        head, _, tail = text.partition(marker)
+    # The section sits between its own markers, so other sections (and their end markers) are
+    # never touched; a file written before the markers existed is matched by its heading.
+    begin = "<!-- incremental:begin (regenerate with bench/incremental_scale.py) -->"
+    end = "<!-- incremental:end -->"
+    block = begin + "\n" + section.rstrip("\n") + "\n" + end + "\n"
+    if "<!-- incremental:begin" in text and end in text:
+        head, rest = text.split("<!-- incremental:begin", 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
+        text = head + block + ("\n" + tail if tail else "")
+    elif "## Incremental: adding 100 articles" in text:
+        head, _, tail = text.partition("## Incremental: adding 100 articles")
         nxt = tail.find("\n## ")
-        text = head + section + (tail[nxt + 1:] if nxt >= 0 else "")
+        text = head + block + ("\n" + tail[nxt + 1:] if nxt >= 0 else "")
     else:
-        text = text.rstrip("\n") + "\n\n" + section
+        text = text.rstrip("\n") + "\n\n" + block
     out.write_text(text, encoding="utf-8")
     return 0
 

@@ -37,3 +37,26 @@ def basil_quotes(corpora):
         arts[d["id"]] = Article(text=d["text"], external_id=d["id"])
     quotes = [json.loads(line) for line in open(corpora / "basil" / "quotes.jsonl", encoding="utf-8")]
     return arts, [q for q in quotes if not q["speaker"].lower().startswith("other ")]
+
+
+@pytest.fixture(scope="session")
+def basil_attributions(basil_quotes):
+    """Attributions of every BASIL article by id (extracted once per test session)."""
+    from storytrace.sources import extract_attributions
+    arts, _ = basil_quotes
+    return {k: extract_attributions(a) for k, a in arts.items()}
+
+
+def basil_article(basil_quotes, suffix: str):
+    """(id, Article) of the one BASIL article whose id ends with `suffix`."""
+    arts, _ = basil_quotes
+    [k] = [k for k in arts if k.endswith(suffix)]
+    return k, arts[k]
+
+
+def covering(atts, art, key: str, phrase: str) -> list:
+    """The attributions of article `key` whose span covers the start of `phrase` (at least one)."""
+    i = art.text.index(phrase)
+    found = [a for a in atts[key] if a.span[0] <= i < a.span[1]]
+    assert found, f"no attribution covers {phrase!r}"
+    return found

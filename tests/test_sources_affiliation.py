@@ -15,6 +15,8 @@ from storytrace.model import Article
 from storytrace.sources import build_registry, extract_attributions
 from storytrace.sources.affiliation import prefix_affiliations, suffix_affiliations
 
+from conftest import basil_article, covering
+
 _SUFFIXES = ("1d2419_1", "058203_1", "058203_3", "77a275_1", "2a08e0_3", "a96042_3", "5d82e2_1", "926757_2",
              "026142_3", "79dfaf_2", "a93b6e_1")
 
@@ -25,22 +27,15 @@ def basil(basil_quotes):
 
 
 @pytest.fixture(scope="module")
-def atts(basil):
-    arts, _ = basil
-    return {k: extract_attributions(a) for k, a in arts.items()}
+def atts(basil_attributions):
+    return basil_attributions
 
 
-def _art(basil, suffix):
-    arts, _ = basil
-    [k] = [k for k in arts if k.endswith(suffix)]
-    return k, arts[k]
+_art = basil_article
 
 
 def _at(atts, art, key, phrase):
-    i = art.text.index(phrase)
-    found = [a for a in atts[key] if a.span[0] <= i < a.span[1]]
-    assert found, f"no attribution covers {phrase!r}"
-    return found[0]
+    return covering(atts, art, key, phrase)[0]
 
 
 def _groups(a):

@@ -20,28 +20,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import sources_basil as bench  # noqa: E402  (the benchmark's scorer: one definition of the metric)
 
 
+from conftest import basil_article, covering  # noqa: E402
+
+
 @pytest.fixture(scope="module")
 def basil(basil_quotes):
     return basil_quotes
 
 
 @pytest.fixture(scope="module")
-def atts(basil):
-    arts, _ = basil
-    return {k: extract_attributions(a) for k, a in arts.items()}
+def atts(basil_attributions):
+    return basil_attributions
 
 
-def _art(basil, suffix):
-    arts, _ = basil
-    [k] = [k for k in arts if k.endswith(suffix)]
-    return k, arts[k]
+_art = basil_article
 
 
 def _at(atts, art, key, phrase):
-    i = art.text.index(phrase)
-    found = [a for a in atts[key] if a.span[0] <= i < a.span[1]]
-    assert found, f"no attribution covers {phrase!r}"
-    return found
+    return covering(atts, art, key, phrase)
 
 
 def _said(art, span):
