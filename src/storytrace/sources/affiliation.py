@@ -154,7 +154,7 @@ def suffix_affiliations(text: str, end: int) -> list[Affiliation]:
     """Affiliations stated right after a name ending at `end`: party labels and appositions."""
     out: list[Affiliation] = []
     tail = text[end:end + 160]
-    m = re.match(r"(?:,?\s*(?:Jr|Sr|III|II)\.?)?", tail)
+    m = _SUFFIX_JR.match(tail)
     off = m.end() if m else 0
     pl = _OF_PLACE.match(tail, off)
     if pl and not _LABEL_AFTER.match(tail, off):
@@ -200,6 +200,12 @@ the a an minority majority assistant deputy general freshman veteran conservativ
 ranking another elect""".split())
 
 
+_DOTTED = re.compile(r"(?:\w\.)+")
+_ELECT = re.compile(r"\w+-elect")
+_LOW_WORDS = re.compile(r"[a-z][\w-]*")
+_SUFFIX_JR = re.compile(r"(?:,?\s*(?:Jr|Sr|III|II)\.?)?")
+
+
 def _prefix_start(text: str, name_start: int) -> int:
     """Start of the role words right before a name ("Fellow Democratic Sen.", "The House Republican
     leader, Representative"): capitalised words, titles and role words, at most one comma."""
@@ -222,14 +228,14 @@ def _prefix_start(text: str, name_start: int) -> int:
                 break
             pos = s
             continue
-        if w.endswith(".") and not (w.lower().rstrip(".") in _ABBREV or re.fullmatch(r"(?:\w\.)+", w)):
+        if w.endswith(".") and not (w.lower().rstrip(".") in _ABBREV or _DOTTED.fullmatch(w)):
             break       # the period ends the sentence before
-        if not (w[:1].isupper() or w.lower().rstrip(".") in _PREFIX_LOWER or re.fullmatch(r"\w+-elect", w)):
+        if not (w[:1].isupper() or w.lower().rstrip(".") in _PREFIX_LOWER or _ELECT.fullmatch(w)):
             break
         start = s
         pos = s
     seg = text[start:name_start]
-    head = re.findall(r"[a-z][\w-]*", seg.split(",")[0].lower())
+    head = _LOW_WORDS.findall(seg.split(",")[0].lower())
     if "," in seg and (not (head and head[-1] in _ROLE_OR_PARTY and head[-1] not in _HONORIFIC)
                        or re.match(r"\s*(?:a|an)\s|\s*[A-Z][a-z]+ing\b", seg)
                        or (head[-1].endswith("s") and head[-1] not in PARTIES)):

@@ -27,12 +27,13 @@ How it reads an article:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from storytrace.model import Article
 from storytrace.sources.affiliation import (Affiliation, _prefix_start, group_affiliations, person_affiliations,
                                              prefix_affiliations, suffix_affiliations)
 from storytrace.sources import lexicon as L
-from storytrace.sources.cues import _TITLE_SMALL, Cue, blank_parens, sentence_cues, unwrap
+from storytrace.sources.cues import _TITLE_SMALL, Cue, CueIndex, blank_parens, sentence_cues, unwrap
 from storytrace.sources.model import Attribution, Span
 from storytrace.sources.quotes import Quote, find_quotes, mask_quotes, quote_text
 from storytrace.sources.resolve import Resolved, outlet_names, person_names, resolve_all, spacy_entities, titled_names
@@ -60,8 +61,9 @@ def extract_attributions(article: Article, *, nlp=None) -> list[Attribution]:
     persons = person_names(masked, ents, sents)
     known = {p.name.split()[-1] for p in persons}
     cues: list[Cue] = []
+    index = CueIndex(masked, quotes)
     for ss, se in sents:
-        cues.extend(sentence_cues(flow, masked, ss, se, quotes, known))
+        cues.extend(sentence_cues(flow, masked, ss, se, quotes, known, index))
     cues.sort(key=lambda c: c.pos)
     outlets = outlet_names(masked)
     resolved = resolve_all(cues, persons, outlets, ents, titled_names(masked), text=flow, masked=masked)
@@ -259,7 +261,11 @@ def _to_attributions(aid: str, text: str, quotes: list[Quote], cues: list[Cue], 
     for i, q in enumerate(quotes):
         if i in covered or q.inner_end - q.inner_start < 2:
             continue
-        prev = [a for a in primary if a.span[1] <= q.start + 1 and _near(text, a.span[1], q.start)]
+        # The last attribution ending before the quote, if it is near: `_near` only gets easier as
+        # the attribution ends later (a shorter gap), so no earlier one can be near when it is not.
+        # (Was: every attribution before the quote tested, the last near one kept; the same one.)
+        k = bisect_right(primary, q.start + 1, key=_span_end)
+        prev = primary[k - 1:k] if k and _near(text, primary[k - 1].span[1], q.start) else []
         if not prev:
             continue
         words = len(re.findall(r"\w+", text[q.inner_start:q.inner_end]))
@@ -273,6 +279,10 @@ def _to_attributions(aid: str, text: str, quotes: list[Quote], cues: list[Cue], 
         primary.append(out[-1])
         primary.sort(key=lambda a: a.span[1])
     return out
+
+
+def _span_end(a: Attribution) -> int:
+    return a.span[1]
 
 
 def _standalone(text: str, q: Quote) -> bool:

@@ -14,11 +14,26 @@ from storytrace.sources import lexicon as L
 from storytrace.sources.cues import Cue, _PREPS
 from storytrace.sources.mentions import Mention, name_kind, tokens
 from storytrace.sources.model import Span
-from storytrace.text import sentence_spans
+from storytrace.text import finditer_from, sentence_spans
 
 _NAME_WORD = r"(?:(?:St|Mt|Ft)\.|[A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)"
-_NAME_RE = re.compile(r"\b" + _NAME_WORD + r"(?:[ \t]+(?:[A-Z]\.[ \t]+)?" + _NAME_WORD + r"){1,7}\b")
+# Speed: these patterns run over every article, and a pattern that opens with `\b` makes the regex
+# engine try a full match at every position. Where it opens with a letter instead, the engine skips
+# ahead to the letters that can start a match. `X(?<!\w.)` (after the first letter X) is the same test
+# as `\bX`: the character before X is no word character, or X opens the text.
+# tests/test_sources_fast_paths.py checks each against its plain `\b` form on real articles.
+_NAME_WORD_FIRST = r"(?:[A-Z](?<!\w.)(?:(?<=[SMF])t\.|[a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?))"   # \b + _NAME_WORD
+_NAME_RE = re.compile(_NAME_WORD_FIRST + r"(?:[ \t]+(?:[A-Z]\.[ \t]+)?" + _NAME_WORD + r"){1,7}\b")
 _OUTLET_NAME_RE = re.compile(r"\b(?:the\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,4}(?:Post|Times|News|Journal|Herald|Tribune|Gazette|Telegraph|Guardian|Chronicle|Daily|Magazine)\b")
+# Every match of _OUTLET_NAME_RE holds one of these words: a text without any has no outlet name.
+_OUTLET_WORD = re.compile(r"(?:Post|Times|News|Journal|Herald|Tribune|Gazette|Telegraph|Guardian|Chronicle|Daily|Magazine)")
+
+
+def word_start_alternatives(words: str) -> str:
+    """`\b(?:A|B|...)` for "A|B|..." (each word opening with a letter), written so that the regex
+    engine can skip to the first letters: each alternative checks the boundary after its first letter."""
+    return "(?:" + "|".join(w[0] + r"(?<!\w.)" + w[1:] for w in words.split("|")) + ")"
+
 
 @dataclass
 class Resolved:
@@ -67,7 +82,8 @@ def _gender_of(words: list[str], first: str | None = None) -> str | None:
     return None
 
 
-_TITLED_ONE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|President|Sen|Senator|Rep|Representative|Gov|Governor|Mayor|Justice|Judge|Speaker)\.?[ \t]+([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b(?![ \t]+[A-Z])")
+_TITLED_ONE = re.compile("(" + word_start_alternatives("Mr|Mrs|Ms|Miss|Dr|President|Sen|Senator|Rep|Representative|Gov|Governor|Mayor|Justice|Judge|Speaker")
+                         + r")\.?[ \t]+([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b(?![ \t]+[A-Z])")
 
 
 def person_names(masked: str, ents, sents: list[Span] | None = None) -> list[_Person]:
@@ -106,8 +122,10 @@ def person_names(masked: str, ents, sents: list[Span] | None = None) -> list[_Pe
         if last not in full and last.lower() not in L.TITLES and last.lower() not in L.ORG_WORDS:   # not "Justice Department"
             full[last] = [last, _gender_of([m.group(1)])]
     # Surnames alone ("Ms. Rice", "Rice said"): map to the full name used before.
-    for m in _SURNAME_RE.finditer(masked):
-        last = _POSS_END.sub("", m.group(2))
+    for m in finditer_from(_SURNAME_RE, _CAPITAL_WORD_START, masked) if full else ():
+        last = m.group(2)
+        if last.endswith("s"):      # (a regex call only for the words that can end in "'s")
+            last = _POSS_END.sub("", last)
         if last in full:
             g = _gender_of([m.group(1) or ""])
             if g:
@@ -129,6 +147,7 @@ def person_names(masked: str, ents, sents: list[Span] | None = None) -> list[_Pe
 
 
 _POSS_END = re.compile(r"['\u2019]s$")
+_CAPITAL_WORD_START = re.compile(r"[A-Z](?<!\w.)")      # where a match of _SURNAME_RE can start
 _SURNAME_RE = re.compile(r"\b(?:(Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov)\.?\s+)?([A-Z][a-z\u00C0-\u024F]+(?:[-'\u2019][A-Za-z]+)?)\b")
 _PREV_WORD = re.compile(r"([\w'\u2019]+)\W*$")
 _PRONOUN_OPENING = re.compile(r"\W*(?:[Hh]e|[Ss]he|[Tt]hey)\b")
@@ -149,7 +168,9 @@ def _subject_position(masked: str, s: int, sent_start: int) -> bool:
     return not _PLURAL_TITLE_END.search(masked, max(0, s - 8), s)
 
 
-_TITLED = re.compile(r"\b(President|Senator|Sen|Governor|Gov|Secretary|Minister|Ambassador|Mayor|Speaker|Judge|Justice|Chairman|Chairwoman|Director|Rep|Representative|General|Gen|Prime Minister)\.?\s+((?:[A-Z][a-z\u00C0-\u024F'\u2019-]+\s+){0,2}[A-Z][a-z\u00C0-\u024F'\u2019-]+)")
+_TITLED = re.compile("(" + word_start_alternatives("President|Senator|Sen|Governor|Gov|Secretary|Minister|Ambassador|Mayor|Speaker|Judge|"
+                                                   "Justice|Chairman|Chairwoman|Director|Rep|Representative|General|Gen|Prime Minister")
+                     + r")\.?\s+((?:[A-Z][a-z\u00C0-\u024F'\u2019-]+\s+){0,2}[A-Z][a-z\u00C0-\u024F'\u2019-]+)")
 
 
 def titled_names(masked: str) -> list[tuple[int, tuple[str, str]]]:
@@ -188,6 +209,8 @@ def org_names(masked: str) -> list[tuple[int, str]]:
 
 def outlet_names(masked: str) -> list[tuple[int, str]]:
     out = []
+    if not _OUTLET_WORD.search(masked):
+        return out
     for m in _OUTLET_NAME_RE.finditer(masked):
         toks = tokens(masked, m.start(), m.end())
         if toks and name_kind([t for t in toks if t.low != "the"]) == "outlet":
@@ -257,17 +280,18 @@ def resolve_all(cues: list[Cue], persons, outlets, ents, titled=(), text: str = 
     history: list[tuple[int, Resolved]] = []
     out: list[Resolved] = []
     orgs = org_names(masked) if masked and any(c.mention.anaphor == "org" for c in cues) else []
+    genders = _genders(persons)
     for c in cues:
         r = None
         if text and c.mention.anaphor in ("doc", "statement") and c.mention.head and c.mention.definite:
             r = _doc_owner(text, masked, c.mention.span[0], c.mention.head, persons)
         if r is None:
-            r = _resolve(c.mention, c.pos, history, persons, outlets, ents, titled, orgs)
+            r = _resolve(c.mention, c.pos, history, persons, outlets, ents, titled, orgs, genders)
         out.append(r)
         if c.mention.anaphor not in ("self",) and r.score >= 0.5:
             history.append((c.mention.span[0], r))
         if c.via is not None:
-            v = _resolve(c.via, c.pos, history, persons, outlets, ents)
+            v = _resolve(c.via, c.pos, history, persons, outlets, ents, genders=genders)
             if v.kind in ("outlet", "agency"):
                 history.append((c.via.span[0], v))
             c.via = Mention(v.name, v.kind, None, c.via.span, head=c.via.name)
@@ -280,11 +304,21 @@ def _same_head(a: str | None, b: str | None) -> bool:
     return a.rstrip("s") == b.rstrip("s")
 
 
-def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=(), orgs=()) -> Resolved:
+def _past(history, pos: int) -> list[Resolved]:
+    """What was attributed before `pos`, latest first (everything, latest first, when nothing was)."""
+    return [r for p, r in reversed(history) if p <= pos] or [r for p, r in reversed(history)]
+
+
+def _genders(persons) -> dict[str, str]:
+    return {p.name: p.gender for p in persons if p.gender}
+
+
+def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=(), orgs=(), genders=None) -> Resolved:
+    """`genders` (`_genders(persons)`) may be passed in, computed once per article: only faster."""
     a = men.anaphor
     pos = men.span[0]
-    past = [r for p, r in reversed(history) if p <= pos] or [r for p, r in reversed(history)]
-    genders = {p.name: p.gender for p in persons if p.gender}
+    if genders is None:
+        genders = _genders(persons)
     if a is None:
         name, kind, role = men.name, men.kind, men.role
         ek = _kind_from_ents(men.span, ents)
@@ -293,6 +327,7 @@ def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=(),
         # A surname or short form used after the full name: "Roe said" -> "Jane Roe".
         words = name.split()
         if kind in ("person", "organization") and len(words) == 1:
+            past = _past(history, pos)
             # "Mr. Roe" is not the Jane Roe quoted last: the honorific's gender must not conflict.
             want = _gender_of((role or "").split()[-1:])
 
@@ -307,6 +342,7 @@ def _resolve(men: Mention, pos: int, history, persons, outlets, ents, titled=(),
                 if p.pos < pos and p.name.split()[-1] == words[0] and len(p.name.split()) > 1 and fits(p.name):
                     return Resolved(p.name, "person", role, 0.85, f"short form of {p.name}")
         return Resolved(name, kind, role, 1.0, "named", head=men.head, via_doc=men.via_doc)
+    past = _past(history, pos)
     if a == "person" or a == "self":
         want = {"she": "f", "he": "m", "her": "f", "his": "m"}.get(men.name.lower())
         cands: list[tuple[int, Resolved]] = [(p, r) for p, r in history if p < pos and (r.kind == "person" or (
