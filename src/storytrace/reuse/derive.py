@@ -457,7 +457,9 @@ def _wire_origins(docs: dict[str, _Doc], edges: list[Derivation], sibling_groups
         credited = [(n, m, i) for i in members for n, m in docs[i].agencies]
         if len(members) < 2 and not credited:
             continue
-        names = sorted({n for n, _, _ in credited}, key=lambda n: -sum(1 for c in credited if c[0] == n))
+        # Most credits first, ties by name: set order is salted per process (PYTHONHASHSEED), and
+        # the group's agency must not depend on which process built it (engines must agree).
+        names = sorted({n for n, _, _ in credited}, key=lambda n: (-sum(1 for c in credited if c[0] == n), n))
         name = names[0] if names else None
         ev = [f"{i}: '{m}'" for n, m, i in credited if n == name][:5]
         if len(members) >= 2:
