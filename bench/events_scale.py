@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/events_scale.py [--sizes 1000,5000,10000,37547] [--before-max 10000]
     .venv/bin/python bench/events_scale.py --incremental [--sizes 1000,5000,10000,37547]
+    .venv/bin/python bench/events_scale.py --incremental --sizes 10000 --variants "mode=region,reach=1;mode=region,reach=0;mode=grow"
 
 Batch: each size runs in its own process (CPU seconds and peak RSS of that process), on a
 reproducible random sample of allsides (`events_common.load_allsides`). Per-article features
@@ -11,8 +12,11 @@ average link (`recluster`), storylines and evidence (`result`).
 "before" is the clustering code of commit f160aa8 (session 2), read from git into a temporary
 package, with today's look-alike split and features so that partitions compare: the columns say
 whether the new code gives the same partition and the same full result (ids, storylines, evidence).
-Incremental: N articles clustered, then 100 more added with `add(..., place=False)` + `update()`
-(re-clusters the components they touch), timed, and compared with the batch result of all N + 100.
+Incremental: N articles clustered, then 100 more added with `add_states` + `update()` (modes:
+`exact` = update(exact=True), `auto` = update() (bounded above `BOUNDED_FROM`), `one` = 100 updates
+of one article), timed, and compared with the batch result of all N + 100 (B-cubed, article pairs
+placed differently, and how much batch itself reshuffles the old articles). `--variants` compares
+settings of the bounded update (`stories.index.BOUNDED_*`) on one sample.
 """
 from __future__ import annotations
 
@@ -112,10 +116,32 @@ def child_batch(n: int, impl: str, out: Path) -> None:
         "partition": sorted(sorted(e["article_ids"]) for e in doc["events"]), "result": doc}))
 
 
-def child_incremental(n: int, out: Path, check: bool) -> None:
+def _together(m: dict) -> int:
+    from collections import Counter
+    return sum(c * (c - 1) // 2 for c in Counter(m.values()).values())
+
+
+def _pairs_apart(a: dict, b: dict) -> int:
+    """Article pairs in one event in one partition and apart in the other."""
+    return _together(a) + _together(b) - 2 * _together({x: (a[x], b[x]) for x in a})
+
+
+def _set_variant(variant: str) -> None:
+    """'mode=grow,reach=0.5': the bounded update's module constants (stories.index.BOUNDED_*)."""
+    from storytrace.stories import index as ix
+    conv = {"mode": str, "reach": float, "top": int, "hops": int, "rounds": int, "from": int}
+    for kv in filter(None, variant.split(",")):
+        k, v = kv.split("=")
+        setattr(ix, f"BOUNDED_{k.upper()}", conv[k](v))
+
+
+def child_incremental(n: int, out: Path, check: bool, mode: str = "auto", variant: str = "") -> None:
+    """N articles clustered (recluster + result), then 100 more: `mode` exact (update(exact=True)),
+    auto (update(): bounded above BOUNDED_FROM) as one update, or one (100 updates of one article)."""
     import random
 
     from storytrace.stories import EventIndex
+    _set_variant(variant)
     feats, _ = _features(37547)
     ids = sorted(feats)
     pick = sorted(random.Random(0).sample(ids, min(len(ids), n + 100)))
@@ -128,16 +154,31 @@ def child_incremental(n: int, out: Path, check: bool) -> None:
     idx.result()
     first_cpu = _cpu() - t
     first_comp = idx.component_sizes()[0]
+    before = {a: g[0] for g in idx.event_groups() for a in g}
+    exact = True if mode == "exact" else None
     t0 = _cpu()
-    idx.add_states({a: feats[a] for a in new})
-    t1 = _cpu()
-    idx.update()
-    t2 = _cpu()
-    res = idx.result()
-    t3 = _cpu()
-    row = {"n": len(old), "mode": "exact", "first_cpu": first_cpu, "pairs_cpu": t1 - t0, "update_cpu": t2 - t1, "result_cpu": t3 - t2,
-           "add_cpu": t3 - t0, "reclustered": idx.last_update_size, "largest_component": first_comp,
-           "peak_mb": _peak_mb()}
+    pairs_cpu = upd_cpu = res_cpu = 0.0
+    region = 0
+    res_calls = 0
+    for chunk in ([new] if mode != "one" else [[a] for a in new]):
+        ta = _cpu()
+        idx.add_states({a: feats[a] for a in chunk})
+        tb = _cpu()
+        idx.update(exact=exact)
+        tc = _cpu()
+        pairs_cpu += tb - ta
+        upd_cpu += tc - tb
+        region += idx.last_update_size
+        if mode != "one" or res_calls < 5:  # one at a time: result() after the first five only
+            res = idx.result()
+            res_cpu += _cpu() - tc
+            res_calls += 1
+    if mode == "one":
+        res = idx.result()
+    row = {"n": len(old), "mode": mode, "variant": variant, "first_cpu": first_cpu, "pairs_cpu": pairs_cpu, "update_cpu": upd_cpu,
+           "result_cpu": res_cpu / res_calls, "add_cpu": pairs_cpu + upd_cpu,
+           "ms_per_article": 1000 * (pairs_cpu + upd_cpu) / len(new),
+           "reclustered": region, "largest_component": first_comp, "peak_mb": _peak_mb()}
     if check:
         full = EventIndex()
         full.add_states({a: feats[a] for a in pick})
@@ -147,7 +188,12 @@ def child_incremental(n: int, out: Path, check: bool) -> None:
         bres = full.result()
         row["equal"] = bres.to_dict() == res.to_dict()
         from events_common import bcubed
-        row["bcubed_f1"] = bcubed(res.event_of(), bres.event_of())[2]
+        got, want = res.event_of(), bres.event_of()
+        row["bcubed_f1"] = bcubed(got, want)[2]
+        row["pairs_apart"] = _pairs_apart(got, want)
+        row["pairs_together"] = _together(want)
+        # What batch itself changes among the old articles when 100 arrive (its own reshuffle).
+        row["batch_reshuffle"] = _pairs_apart(before, {a: want[a] for a in before})
     out.write_text(json.dumps(row))
 
 
@@ -171,6 +217,10 @@ def main() -> None:
     ap.add_argument("--before-max", type=int, default=10000, help="run the session-2 code up to this size")
     ap.add_argument("--incremental", action="store_true")
     ap.add_argument("--check-max", type=int, default=10000, help="incremental: compare with batch up to this size")
+    ap.add_argument("--modes", default="exact,auto,one", help="incremental: exact, auto, one")
+    ap.add_argument("--variants", default="", help="incremental: ';'-separated bounded-update variants, "
+                    "e.g. 'mode=region,reach=1;mode=grow' (one table of them instead)")
+    ap.add_argument("--exact-max", type=int, default=10000, help="incremental: exact mode up to this size")
     ap.add_argument("--timeout", type=float, default=1500)
     ap.add_argument("--child", nargs="*")
     ap.add_argument("--out")
@@ -180,29 +230,68 @@ def main() -> None:
         if kind == "batch":
             child_batch(n, args.child[2], Path(args.out))
         else:
-            child_incremental(n, Path(args.out), args.child[2] == "check")
+            child_incremental(n, Path(args.out), args.child[2] == "check", args.child[3],
+                              args.child[4] if len(args.child) > 4 else "")
         return
     sizes = [int(x) for x in args.sizes.split(",")]
     today = datetime.date.today().isoformat()
     cmd = "`.venv/bin/python bench/events_scale.py" + (" --incremental" if args.incremental else "") + f" --sizes {args.sizes}`"
     if args.incremental:
+        cmd = cmd[:-1] + f" --modes {args.modes}`"
+    if args.incremental and args.variants:
+        # Variants of the bounded update (module constants), side by side on the same sample.
         rows = []
         for n in sizes:
-            r = _run_child(["incremental", str(n), "check" if n <= args.check_max else "nocheck"], args.timeout)
-            if r:
-                rows.append(r)
-                print(r, flush=True)
-        body = [f"### Adding 100 articles to a clustered store (allsides), {today}", "",
+            for v in args.variants.split(";"):
+                r = _run_child(["incremental", str(n), "check", "auto", v], args.timeout)
+                if r:
+                    rows.append(r)
+                    print(r, flush=True)
+        body = [f"### Bounded update variants (`stories.index.BOUNDED_*`), {today}", "",
+                f"Command: `.venv/bin/python bench/events_scale.py --incremental --sizes {args.sizes} "
+                f"--variants '{args.variants}'` (CPU seconds of one process; +100 articles in one `update()`).", "",
+                "| store N | variant | CPU ms per added article | update() CPU s | articles re-clustered | "
+                "B-cubed F1 vs batch | pairs placed differently / together in batch | batch reshuffle |",
+                "|---:|---|---:|---:|---:|---:|---:|---:|"]
+        for r in rows:
+            body.append(f"| {r['n']} | `{r['variant'] or 'defaults'}` | {r['ms_per_article']:.1f} | {r['update_cpu']:.2f} | "
+                        f"{r['reclustered']} | {r['bcubed_f1']:.4f} | {r['pairs_apart']} / {r['pairs_together']} | "
+                        f"{r['batch_reshuffle']} |")
+        replace_section(REPO / "bench" / "results" / "events.md", "events-scale-bounded-variants", "\n".join(body))
+        return
+    if args.incremental:
+        rows = []
+        modes = args.modes.split(",")
+        for n in sizes:
+            for mode in modes:
+                if mode == "exact" and n > args.exact_max:
+                    continue
+                r = _run_child(["incremental", str(n), "check" if n <= args.check_max else "nocheck", mode], args.timeout)
+                if r:
+                    rows.append(r)
+                    print(r, flush=True)
+        body = [f"### Bounded update, fourth session: adding 100 articles to a clustered store (allsides), {today}", "",
                 f"Command: {cmd} (2 shared cores under load from other jobs: CPU seconds of one process).", "",
-                "| store N | update | first analysis CPU s | +100: pairs CPU s | +100: update() CPU s | +100: result() CPU s | "
-                "+100 total CPU s | articles re-clustered | largest component (of N) | batch recluster of N+100 CPU s | "
-                "same result as batch | B-cubed F1 vs batch |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+                "Modes: `exact` = `update(exact=True)` (re-clusters the touched components: the batch partition); "
+                "`auto` = `update()` (bounded path when the touched components hold more than `BOUNDED_FROM` articles), "
+                "the 100 in one update; `one` = 100 updates of one article each (`storytrace add` one at a time). "
+                "CPU ms per article = (pairs + update) / 100; result() CPU is per call (`one`: mean of its first five). "
+                "Agreement with a batch recluster of the same N+100 articles: B-cubed F1 and the article pairs placed "
+                "differently (of the pairs batch puts together); \"batch reshuffle\": pairs among the N old articles that "
+                "batch itself places differently once the 100 arrive (what a method that leaves old events alone would "
+                "differ by).", "",
+                "| store N | mode | first analysis CPU s | CPU ms per added article | +100: pairs CPU s | update() CPU s | "
+                "result() CPU s per call | articles re-clustered (sum) | largest component (of N) | batch recluster of N+100 CPU s | "
+                "same full result as batch | B-cubed F1 vs batch | pairs placed differently / together in batch | batch reshuffle |",
+                "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
         for r in rows:
             f1 = f"{r['bcubed_f1']:.4f}" if "bcubed_f1" in r else ""
-            body.append(f"| {r['n']} | {r['mode']} | {r['first_cpu']:.1f} | {r['pairs_cpu']:.2f} | {r['update_cpu']:.1f} | "
-                        f"{r['result_cpu']:.1f} | {r['add_cpu']:.1f} | {r['reclustered']} | {r['largest_component']} | "
-                        f"{r.get('batch_cpu', float('nan')):.1f} | {r.get('equal', 'not checked')} | {f1} |")
-        section = "events-scale-incremental"
+            apart = f"{r['pairs_apart']} / {r['pairs_together']}" if "pairs_apart" in r else ""
+            body.append(f"| {r['n']} | {r['mode']} | {r['first_cpu']:.1f} | **{r['ms_per_article']:.1f}** | "
+                        f"{r['pairs_cpu']:.2f} | {r['update_cpu']:.2f} | {r['result_cpu']:.1f} | {r['reclustered']} | "
+                        f"{r['largest_component']} | {r.get('batch_cpu', float('nan')):.1f} | {r.get('equal', 'not checked')} | "
+                        f"{f1} | {apart} | {r.get('batch_reshuffle', '')} |")
+        section = "events-scale-bounded"
     else:
         rows = []
         for n in sizes:

@@ -21,10 +21,14 @@ each component are array operations; average link is `linkage.average_link_array
 
 Three ways to add articles:
 - `add(articles, place=False)` then `recluster()`: the batch partition (what `cluster` does);
-- `add(articles, place=False)` on an index that was clustered, then `update()`: the batch result
-  of the grown set, recomputed only in the components the new articles (and the undated articles
-  whose estimated day they move) touch; the new pairs cost in proportion to the new articles, but
-  news chains into one giant component (90% of a 37k-article news corpus), which an update re-clusters;
+- `add(articles, place=False)` on an index that was clustered, then `update()`: where the
+  components the new articles (and the undated articles whose estimated day they move) touch are
+  small, they are re-clustered: the batch result of the grown set. News chains into one giant
+  component (90% of a 37k-article news corpus); above `BOUNDED_FROM` articles the update is
+  bounded instead (`_update_bounded`): average link goes on from the current clusters, the new
+  articles joining the clusters they reach, so the cost follows the new articles and those
+  clusters; close to but not always equal to batch (bench/results/events.md: "Bounded update,
+  fourth session");
 - `add(articles)` (place=True): one pass per article, it joins the event with the best mean
   similarity, re-clustered on its own at checkpoint sizes (`_place`): flat cost, close to but not
   always equal to batch; `recluster()` or `update()` then gives the batch partition.
@@ -42,8 +46,8 @@ import numpy as np
 
 from ..dates import published_date
 from ..model import Article
-from . import features
-from .linkage import average_link_arrays, average_link_ints, split_lookalikes
+from . import features, meaning
+from .linkage import average_link_arrays, split_lookalikes
 from .mentions import floor_date, time_mentions
 from .pairs import PairInput, cosine, is_candidate, key_terms, pair_arrays
 from .result import Event, Storyline, StoryResult, event_why, storyline_why
@@ -70,8 +74,28 @@ class Params:
     split_min_half: int = 3          # ... and each half at least this many articles
     story_threshold: float = 0.25    # event-centroid similarity for events to share a storyline
     min_words: int = 6               # fewer distinct content words: a singleton with a stated reason
+    # Optional meaning signal (sentence embeddings of the headlines, stories/meaning.py): pair
+    # similarity + meaning_weight x (embedding cosine - meaning_center) where both articles have a
+    # vector. Inert unless vectors are recorded (`EventIndex.add_meaning`, only when the model is
+    # installed): without them this is the lexical path. Held-out tuned (bench/events_meaning.py).
+    meaning_weight: float = 0.3
+    meaning_center: float = 0.3
+    meaning_max_days: int = 7        # ... on pairs published at most this far apart (< 0: every pair):
+                                     # look-alike headlines (two quakes, two arrests) are far apart
 
 BUCKET_DAYS = 30
+# update(): components to redo larger than this take the bounded path (see `_update_bounded`);
+# smaller ones are re-clustered exactly (the batch partition).
+BOUNDED_FROM = 2000
+BOUNDED_HOPS = 0      # "region": rings of reached clusters re-clustered beyond the new articles' own
+# "grow" (default): average link continued from the current clusters, the new articles joining the
+# clusters they reach (`_grow`): cost follows the new articles and the clusters they join. "region":
+# those clusters re-clustered from scratch with the new articles, plus a pull-in fixpoint: closer to
+# batch, but the region grows with the store's density (bench/results/events.md).
+BOUNDED_MODE = "grow"
+BOUNDED_REACH = 1.0   # a cluster is reached when its mean similarity to a new article is >= this x threshold
+BOUNDED_TOP = 0       # at most this many reached clusters per new article (most similar on mean); 0: all
+BOUNDED_ROUNDS = 8    # "region": at most this many pull-in rounds of the fixpoint
 # Event sizes at which incremental placement re-clusters the event it grew (see `_place`).
 _RECHECK = frozenset(int(4 * 1.5 ** k) for k in range(20))
 
@@ -101,8 +125,12 @@ class PairGraph:
         return len(self.i) + len(self._extra)
 
     def grow(self, n: int) -> None:
+        if n > self.n and self._csr is not None:
+            # New nodes have no pairs in the arrays yet (theirs go to the overlay or a later
+            # `extend`): empty rows appended, not the whole index rebuilt for each new article.
+            ptr, dst, val = self._csr
+            self._csr = (np.concatenate([ptr, np.full(n - self.n, ptr[-1], ptr.dtype)]), dst, val)
         self.n = max(self.n, n)
-        self._csr = None
 
     def extend(self, i: np.ndarray, j: np.ndarray, s: np.ndarray) -> None:
         self.flush()
@@ -163,16 +191,37 @@ class PairGraph:
         """Every pair with both ends in `nodes` (each once): cost follows their neighbourhoods."""
         inset = np.zeros(self.n, bool)
         inset[nodes] = True
-        I, J, S = [], [], []
-        for x in nodes.tolist():
-            nb, sv = self.neighbors(x)
-            keep = inset[nb] & (nb > x)
-            I.append(np.full(int(keep.sum()), x, np.int64))
-            J.append(nb[keep].astype(np.int64))
-            S.append(sv[keep])
-        if not I:
+        I, J, S = self.edges_of(nodes)
+        keep = inset[J] & (J > I)
+        return I[keep], J[keep], S[keep]
+
+    def edges_of(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every pair of each node in `nodes` as (node, neighbour, cosine): a pair of two of them
+        comes twice, once from each end. Cost follows their neighbourhoods, not the graph."""
+        nodes = np.asarray(nodes, np.int64)
+        if not len(nodes):
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        return np.concatenate(I), np.concatenate(J), np.concatenate(S)
+        ptr, dst, val = self._rows()
+        lo, hi = ptr[nodes], ptr[nodes + 1]
+        cnt = hi - lo
+        # Row slices gathered in one index array (no Python loop over the nodes).
+        at = np.repeat(lo - np.concatenate([[0], np.cumsum(cnt)[:-1]]), cnt) + np.arange(int(cnt.sum()))
+        I = np.repeat(nodes, cnt)
+        J = dst[at].astype(np.int64)
+        S = val[at]
+        if self._extra_nb:
+            EI, EJ, ES = [], [], []
+            for x in nodes.tolist():
+                extra = self._extra_nb.get(x)
+                if extra:
+                    EI.extend([x] * len(extra))
+                    EJ.extend(extra.keys())
+                    ES.extend(extra.values())
+            if EI:
+                I = np.concatenate([I, np.array(EI, np.int64)])
+                J = np.concatenate([J, np.array(EJ, np.int64)])
+                S = np.concatenate([S, np.array(ES, np.float64)])
+        return I, J, S
 
 
 class EventIndex:
@@ -201,7 +250,16 @@ class EventIndex:
         self.last_update_size = 0                 # articles re-clustered by the last recluster/update
         self._dirty_all = False                   # one-pass placements since: update() reclusters all
         self._days: np.ndarray | None = None      # day per node (publication, else estimate)
+        # Average-link clusters before the look-alike split ("parents", by node number of their
+        # smallest id): a bounded update dissolves and re-clusters whole parents (see there).
+        self._par = np.zeros(0, np.int64)        # node -> its parent (itself when never clustered)
+        self._parents: dict[int, list[int]] = {}  # parent -> member nodes, sorted by id
+        self._floor_memo: dict[tuple[str, int], Any] = {}  # (undated article, anchor day) -> floor_date
         self._pen_table = np.zeros(0)             # time penalty by gap in days
+        self.meaning: dict[str, np.ndarray] = {}  # optional headline embeddings (add_meaning)
+        self._mmat: np.ndarray | None = None      # ... as rows by node number (grown by doubling)
+        self._mrows = 0                           # ... rows filled
+        self._mpub = np.zeros(0, np.int64)        # ... publication day per row (-1: undated)
 
     # ---- similarity ------------------------------------------------------------------------
     def neighbors(self, aid: str) -> dict[str, float]:
@@ -239,8 +297,9 @@ class EventIndex:
         results keep independent of input order.
         """
         p = self.params
-        days = sorted(self.day[b] for b, s in self.neighbors(aid).items()
-                      if s >= p.event_threshold and self.day[b] is not None)
+        nb, sv = self.graph.neighbors(self.num[aid])
+        ids, day = self.ids, self.day
+        days = sorted(d for b in nb[sv >= p.event_threshold].tolist() if (d := day[ids[b]]) is not None)
         return self._estimate_from(aid, days)
 
     def _estimate_from(self, aid: str, days: list[int]) -> int | None:
@@ -249,24 +308,79 @@ class EventIndex:
         base = days[(len(days) - 1) // 2]
         m = self.mentions.get(aid)
         if m:
-            fl = floor_date(m, date.fromordinal(days[0]))
+            # The month floor depends on the article and its anchor day only: kept, as updates
+            # recompute the estimates of the same undated neighbours again and again.
+            key = (aid, days[0])
+            fl = self._floor_memo.get(key, False)
+            if fl is False:
+                fl = self._floor_memo[key] = floor_date(m, date.fromordinal(days[0]))
             if fl is not None:
                 base = max(base, fl[0].toordinal())
         return base
 
     def event_sim(self, a: str, b: str, raw: float) -> float:
-        """Pair similarity for events: cosine less a penalty growing with the log of the date gap."""
+        """Pair similarity for events: cosine less a penalty growing with the log of the date gap
+        (and the meaning blend when on: the same floats as `_event_sims`)."""
         g = self.gap_days(a, b)
-        if g is None:
-            return raw
-        pen = self._penalty(g)
-        return raw if pen == 0.0 else raw - pen
+        pen = 0.0 if g is None else self._penalty(g)
+        out = raw if pen == 0.0 else raw - pen
+        if self.params.meaning_weight and self.meaning:
+            mx = self.params.meaning_max_days
+            da, db = self.day[a], self.day[b]
+            close = mx < 0 or (da is not None and db is not None and abs(da - db) <= mx)
+            va, vb = self.meaning.get(a), self.meaning.get(b)
+            if close and va is not None and vb is not None:
+                # The two rows alone: the same row products as the array path, the same float.
+                e, has = meaning.pair_cosines(np.stack([va, vb]), np.array([0]), np.array([1]))
+                out = float(meaning.blend(np.array([out]), e, has, self.params.meaning_weight,
+                                          self.params.meaning_center)[0])
+        return out
+
+    def add_meaning(self, vectors: dict[str, np.ndarray]) -> None:
+        """Record articles' meaning vectors (`meaning.article_vectors`), before `add`/`recluster`/
+        `update`: pairs of two articles with vectors then blend them in (`Params.meaning_weight`)."""
+        self.meaning.update(vectors)
+        if self._mmat is not None:  # rows of articles already here
+            for a, v in vectors.items():
+                x = self.num.get(a)
+                if x is not None and x < self._mrows:
+                    self._mmat[x] = v
+
+    def _blend_meaning(self, I: np.ndarray, J: np.ndarray, E: np.ndarray) -> np.ndarray:
+        """E + the meaning term on the pairs with two vectors, published at most
+        `meaning_max_days` apart (any pair when < 0)."""
+        M, n = self._mmat, len(self.ids)
+        if M is None or len(M) < n:  # capacity doubles: rows are appended, not rebuilt, as the store grows
+            cap = max(n, 2 * (0 if M is None else len(M)))
+            grown = np.zeros((cap, meaning.DIM), np.float32)
+            pub = np.full(cap, -1, np.int64)
+            if M is not None:
+                grown[:self._mrows] = M[:self._mrows]
+                pub[:self._mrows] = self._mpub[:self._mrows]
+            M, self._mmat, self._mpub = grown, grown, pub
+        if self._mrows < n:
+            new = self.ids[self._mrows:n]
+            M[self._mrows:n] = meaning.node_matrix(new, self.meaning)
+            self._mpub[self._mrows:n] = [-1 if self.day[a] is None else self.day[a] for a in new]
+            self._mrows = n
+        p = self.params
+        if p.meaning_max_days < 0:
+            e, has = meaning.pair_cosines(M, I, J)
+            return meaning.blend(E, e, has, p.meaning_weight, p.meaning_center)
+        # Published dates only: an estimated day is itself a guess from lexical neighbours. Only
+        # the pairs that close are embedded (a few percent of a 240-day window's pairs).
+        di, dj = self._mpub[I], self._mpub[J]
+        at = np.flatnonzero((di >= 0) & (dj >= 0) & (np.abs(di - dj) <= p.meaning_max_days))
+        if not len(at):
+            return E
+        e, has = meaning.pair_cosines(M, I[at], J[at])
+        out = np.array(E, dtype=np.float64, copy=True)
+        out[at] = meaning.blend(out[at], e, has, p.meaning_weight, p.meaning_center)
+        return out
 
     def _event_sims(self, I: np.ndarray, J: np.ndarray, S: np.ndarray) -> np.ndarray:
         """`event_sim` over arrays of pairs (the same floats: penalties from a table of `_penalty`)."""
-        if self._days is None or len(self._days) != len(self.ids):
-            self._days = self._day_arr()
-        d = self._days
+        d = self._day_array()
         out = np.empty(len(S))
         step = 1 << 21  # in chunks: millions of pairs, few temporaries at a time
         for k in range(0, len(S), step):
@@ -278,18 +392,38 @@ class EventIndex:
             pen = self._pen_table[g]
             s = S[k:k + step]
             out[k:k + step] = np.where(pen == 0.0, s, s - pen)
+        if self.params.meaning_weight and self.meaning:
+            out = self._blend_meaning(I, J, out)
         return out
 
-    def _day_arr(self) -> np.ndarray:
-        """Day of each node (publication or estimate), -1 when neither."""
-        out = np.full(len(self.ids), -1, np.int64)
-        for k, a in enumerate(self.ids):
+    def _day_array(self) -> np.ndarray:
+        """Day of each node (publication or estimate), -1 when neither; nodes added since the last
+        call are appended (an update must not pay for the whole store)."""
+        d = self._days
+        if d is None:
+            d = self._days = self._day_arr(0)
+        elif len(d) < len(self.ids):
+            d = self._days = np.concatenate([d, self._day_arr(len(d))])
+        return d
+
+    def _day_arr(self, start: int) -> np.ndarray:
+        out = np.full(len(self.ids) - start, -1, np.int64)
+        for k, a in enumerate(self.ids[start:]):
             d = self.day[a]
             if d is None:
                 d = self.est.get(a)
             if d is not None:
                 out[k] = d
         return out
+
+    def _set_est(self, aid: str, est: int | None) -> None:
+        """Set (or clear) an undated article's estimated day, in the day array too."""
+        if est is None:
+            self.est.pop(aid, None)
+        else:
+            self.est[aid] = est
+        if self._days is not None and self.num[aid] < len(self._days):
+            self._days[self.num[aid]] = -1 if est is None else est
 
     def _buckets(self, day: int | None) -> list[int | None] | None:
         if day is None:
@@ -346,8 +480,7 @@ class EventIndex:
                 if st["d"] is None:
                     est = self._estimate(a.id)
                     if est is not None:
-                        self.est[a.id] = est
-                        self._days = None
+                        self._set_est(a.id, est)
                 self._place(a.id)
             else:
                 self._record(a.id, st["v"], st["d"], st["t"], st["r"], st["m"])
@@ -394,7 +527,6 @@ class EventIndex:
         self.keys[aid] = () if reason else key_terms(v, p.key_terms)  # too short: never a candidate
         self.num[aid] = len(self.ids)
         self.ids.append(aid)
-        self._days = None
         self.graph.grow(len(self.ids))
         self._pending.append(aid)
         self._event_of[aid] = aid
@@ -466,12 +598,59 @@ class EventIndex:
         nums = np.array([self.num[a] for a in members], dtype=np.int64)
         local = np.full(len(self.ids), -1, np.int32)
         local[nums] = np.arange(len(members), dtype=np.int32)
-        out = []
         p = self.params
-        for cl in average_link_arrays(len(members), local[I], local[J], E, p.event_threshold):
-            out.extend(split_lookalikes([members[k] for k in cl], self.vec, p.split_ratio, p.split_max_cross,
-                                        min_half=p.split_min_half))
+        return self._split_all([[members[k] for k in cl]
+                                for cl in average_link_arrays(len(members), local[I], local[J], E, p.event_threshold)])
+
+    def _split_all(self, clusters: list[list[str]]) -> list[list[str]]:
+        """Record each average-link cluster as a parent, then the look-alike split: the events."""
+        p = self.params
+        out = []
+        for cl in clusters:
+            kept = self._kept_events(cl)
+            out.extend(kept if kept is not None else
+                       split_lookalikes(cl, self.vec, p.split_ratio, p.split_max_cross, min_half=p.split_min_half))
+        for cl in clusters:
+            self._set_parent(cl)
         return sorted(out)
+
+    def _kept_events(self, cl: list[str]) -> list[list[str]] | None:
+        """The current events of `cl` when it is already a parent with exactly these members (the
+        split is a function of the member set: a re-clustered parent that came out unchanged
+        keeps its events without running the split again); else None."""
+        if len(cl) < 4:
+            return None  # too small to split: nothing to save
+        nodes = [self.num[a] for a in cl]
+        if self._parents.get(nodes[0]) != nodes:
+            return None
+        keys = {self._event_of.get(a) for a in cl}
+        if None in keys or any(k not in self._events for k in keys):
+            return None
+        out = [list(self._events[k]) for k in keys]
+        return out if sum(map(len, out)) == len(cl) else None
+
+    def _set_parent(self, members: list[str]) -> None:
+        """`members` (sorted ids) are one average-link cluster from now on."""
+        self._set_parent_capacity()  # grown by doubling: cost per article stays constant
+        nodes = [self.num[a] for a in members]
+        key = nodes[0]
+        olds = {int(self._par[x]) for x in nodes} - {key}
+        if olds:  # a parent split up elsewhere keeps only its other members
+            gone = set(nodes)
+            for o in olds:
+                rest = [x for x in self._parents.get(o, []) if x not in gone]
+                if rest:
+                    self._parents[o] = rest
+                else:
+                    self._parents.pop(o, None)
+        self._par[nodes] = key
+        if len(nodes) > 1:
+            self._parents[key] = nodes
+        else:
+            self._parents.pop(key, None)
+
+    def _parent_nodes(self, pn: int) -> list[int]:
+        return self._parents.get(pn, [pn])
 
     def _place(self, aid: str) -> None:
         """Join the event whose mean similarity to the new article is highest (>= threshold).
@@ -517,23 +696,31 @@ class EventIndex:
         self._event_of.clear()
         self._comp.clear()
         self._comp_members.clear()
+        self._par = np.arange(len(self.ids), dtype=np.int64)
+        self._parents = {}
         self._recluster_nodes(np.arange(len(self.ids), dtype=np.int64), whole=True)
         self.last_update_size = len(self.ids)
         self._pending = []
         self._dirty_all = False
 
-    def update(self) -> None:
-        """The batch partition after `add(..., place=False)`, recomputed only where it can change.
+    def update(self, exact: bool | None = None) -> None:
+        """Events after `add(..., place=False)`, recomputed only where they can change.
 
-        What can change: the components (of pairs >= link threshold) that the new articles join,
-        and those of undated articles whose estimated day the new pairs move (their time discount
-        changes). Every other component keeps its events: events never cross components, and
-        nothing about them changed. Equal to `recluster()` by construction (tests check it).
+        Exact (the batch partition of the grown store): the components (of pairs >= link
+        threshold) that the new articles join, and those of undated articles whose estimated day
+        the new pairs move (their time discount changes), are re-clustered; every other component
+        keeps its events (events never cross components, and nothing about them changed).
 
-        News chains into one giant component (most of a large store: bench/results/events.md), so
-        an update usually re-clusters it: cheaper than `recluster()` (pairs of the new articles
-        only, estimates of their undated neighbours only, evidence of unchanged events reused by
-        `result()`), but not yet flat in the store size.
+        Bounded (`_update_bounded`): news chains into one giant component (90% of a 37k-article
+        store), which an exact update re-clusters whole, so its cost grows with the store. When the
+        components to redo hold more than `BOUNDED_FROM` articles, average link goes on from the
+        current clusters instead: each new article joins (or merges) the clusters it reaches, and
+        only those are split again; every other event is kept. The cost follows the new articles
+        and the clusters they join. The partition differs from batch mostly where batch itself
+        reshuffles old events when articles arrive (bench/results/events.md measures both).
+        `recluster()` gives the batch partition again at any time.
+
+        exact: None (default) chooses as above; True always exact; False always bounded.
         """
         if self._dirty_all or not self._comp:
             self.recluster()
@@ -548,33 +735,31 @@ class EventIndex:
         # Undated articles whose estimate may move: the new undated ones, and old undated ones
         # with a new dated neighbour at least event_threshold similar.
         touch_est = {a for a in new if self.day[a] is None and not self.reason.get(a)}
-        for a in new:
-            if self.day[a] is None:
-                continue
-            for b, s in self.neighbors(a).items():
-                if b not in newset and s >= p.event_threshold and self.day[b] is None and not self.reason.get(b):
-                    touch_est.add(b)
+        # (Pair arrays, not per-pair Python: the new articles' neighbourhoods grow with the store.)
+        src, dst, cs = self.graph.edges_of(np.array([self.num[a] for a in new if self.day[a] is not None], np.int64))
+        for b in np.unique(dst[cs >= p.event_threshold]).tolist():
+            b = self.ids[b]
+            if b not in newset and self.day[b] is None and not self.reason.get(b):
+                touch_est.add(b)
         moved = set()
         for u in sorted(touch_est):
             old = self.est.get(u)
             est = self._estimate(u)
-            if est is None:
-                self.est.pop(u, None)
-            else:
-                self.est[u] = est
+            self._set_est(u, est)
             if est != old and u not in newset:
                 moved.add(u)
-        self._days = None
         # Components to redo: those of the new articles' strong neighbours, of articles whose
         # estimate moved, and of their neighbours they may now link to.
-        comps: set[int] = set()
-        for a in list(newset) + sorted(moved):
-            for b, s in self.neighbors(a).items():
-                if b not in newset and self.event_sim(a, b, s) >= link:
-                    comps.add(self._comp[b])
-            if a in moved:
-                comps.add(self._comp[a])
+        comps = {self._comp[a] for a in moved}
+        src, dst, cs = self.graph.edges_of(np.array(sorted(self.num[a] for a in newset | moved), np.int64))
+        for b in np.unique(dst[self._event_sims(src, dst, cs) >= link]).tolist():
+            b = self.ids[b]
+            if b not in newset:
+                comps.add(self._comp[b])
         touched = len(newset) + sum(len(self._comp_members[c]) for c in comps)
+        if exact is False or (exact is None and touched > BOUNDED_FROM):
+            self._update_bounded(newset, moved)
+            return
         if 2 * touched > len(self.ids):
             # Most of the store (a giant component): the array path over everything is cheaper
             # than gathering the touched pairs node by node, and gives the same result.
@@ -592,6 +777,258 @@ class EventIndex:
             self._comp.pop(a, None)
         self.last_update_size = len(nodes)  # articles whose events were recomputed
         self._recluster_nodes(np.array(sorted(self.num[a] for a in nodes), dtype=np.int64), whole=False)
+
+    def _update_bounded(self, newset: set[str], moved: set[str]) -> None:
+        """Place the new articles by continuing average link (`_grow`, the default) or re-cluster
+        their neighbourhood ("region"); see `update`.
+
+        Why this stays close to batch: average link is reducible (merging two clusters never
+        raises their mean to a third), so a merge far from the new articles is the merge batch
+        makes too. The region re-clustered is the new articles plus every average-link cluster
+        ("parent", before the look-alike split) that holds an article at least `event_threshold`
+        similar to one of them and whose mean similarity to it reaches `BOUNDED_REACH` x threshold
+        (what the new article could join or pull apart), plus the parents of articles whose
+        estimated day moved, with `BOUNDED_HOPS` more rings of parents reached from those. Re-clustered with pairs among the region only, a parent
+        with no new article comes out as it was (the same greedy merges in the same order). Then a
+        small fixpoint: an outside parent whose mean similarity to a re-clustered cluster reaches
+        the threshold (batch would merge them) is pulled in, and the region is re-clustered again
+        (at most `BOUNDED_ROUNDS` times). Every other event is kept as is. What can differ from
+        batch: chains of merges that only the whole component shows (a re-clustered cluster that
+        now attracts an outside one below the threshold with each of its parts...).
+        """
+        p = self.params
+        th = p.event_threshold
+        link = max(p.link_threshold, th)
+        self._set_parent_capacity()
+        seeds = np.array(sorted(self.num[a] for a in newset | moved), np.int64)
+        isnew = np.zeros(len(self.ids), bool)
+        isnew[[self.num[a] for a in newset]] = True
+        src, dst, cs = self.graph.edges_of(seeds)
+        es = self._event_sims(src, dst, cs)
+        parents = self._reached(src, dst, es, isnew, th) | {int(self._par[self.num[a]]) for a in moved}
+        # Components (kept as supersets: exact updates of small ones stay exact): each new or
+        # moved article joins those of its neighbours at least `link` similar.
+        joined: dict[int, set[int]] = defaultdict(set)
+        lk = es >= link
+        for x, y in zip(src[lk].tolist(), dst[lk].tolist()):
+            c = self._comp.get(self.ids[y])
+            if c is not None:
+                joined[x].add(c)
+        if BOUNDED_MODE == "grow":
+            changed = self._grow(sorted(np.flatnonzero(isnew).tolist()), parents, th)
+            events = self._split_all([sorted(self.ids[x] for x in cl) for cl in changed])
+            for cl in changed:
+                for x in cl:
+                    ev = self._event_of.pop(self.ids[x], None)
+                    if ev is not None:
+                        self._events.pop(ev, None)
+            for ev in events:
+                self._set_event(ev)
+            nodes = np.array(sorted({x for cl in changed for x in cl} | set(np.flatnonzero(isnew).tolist())), np.int64)
+            self._finish_bounded(joined, newset, src, dst, lk, isnew)
+            self.last_update_size = len(nodes)
+            return
+        frontier = set(parents)
+        for _ in range(BOUNDED_HOPS):
+            ring = np.array(sorted(x for pn in frontier for x in self._parent_nodes(pn)), np.int64)
+            s2, d2, c2 = self.graph.edges_of(ring)
+            e2 = self._event_sims(s2, d2, c2)
+            frontier = self._reached(s2, d2, e2, isnew, th) - parents
+            parents |= frontier
+        region = set(np.flatnonzero(isnew).tolist())
+        for pn in parents:
+            region.update(self._parent_nodes(pn))
+        for _ in range(BOUNDED_ROUNDS):
+            nodes = np.array(sorted(region), np.int64)
+            members, clusters, pulled = self._cluster_region(nodes, th)
+            if not pulled:
+                break
+            for pn in pulled:
+                region.update(self._parent_nodes(pn))
+        # Replace the region's events and parents (an unchanged parent keeps its events).
+        events = self._split_all([[members[k] for k in cl] for cl in clusters])
+        for x in nodes.tolist():
+            ev = self._event_of.pop(self.ids[x], None)
+            if ev is not None:
+                self._events.pop(ev, None)
+        for ev in events:
+            self._set_event(ev)
+        self._finish_bounded(joined, newset, src, dst, lk, isnew)
+        self.last_update_size = len(nodes)
+
+    def _finish_bounded(self, joined, newset, src, dst, lk, isnew) -> None:
+        for x, cs_ in sorted(joined.items()):
+            self._join_comps(self.ids[x], cs_)
+        for a in sorted(newset - {self.ids[x] for x in joined}):
+            self._join_comps(a, set())
+        for x, y in zip(src[lk].tolist(), dst[lk].tolist()):  # two new articles strongly linked
+            if isnew[y]:
+                self._join_comps(self.ids[x], {self._comp[self.ids[y]]})
+
+    def _grow(self, new: list[int], parents: set[int], th: float) -> list[list[int]]:
+        """Average link continued from the current clusters: the new articles (singletons) and the
+        parents they reach are the nodes, weighted by size; pair sums between them come from their
+        members' pairs. Old parents never reached the threshold with each other, and a merge of
+        two clusters reaches a third only if one of its parts does, so every merge involves a new
+        article and only these nodes can take part. Returns the clusters that changed (node
+        numbers), each a union of new articles and whole parents."""
+        import heapq
+
+        mem: dict[int, list[int]] = {x: [x] for x in new}
+        for pn in parents:
+            mem[pn] = list(self._parent_nodes(pn))
+        owner = np.full(len(self.ids), -1, np.int64)
+        for k, xs in mem.items():
+            owner[xs] = k
+        allnodes = np.array(sorted(x for xs in mem.values() for x in xs), np.int64)
+        src, dst, cs = self.graph.edges_of(allnodes)
+        os_, od = owner[src], owner[dst]
+        keep = (od >= 0) & (os_ != od) & (src < dst)
+        es = self._event_sims(src[keep], dst[keep], cs[keep])
+        a, b = os_[keep], od[keep]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        n = len(self.ids)
+        uk, inv = np.unique(lo * n + hi, return_inverse=True)
+        tot = np.bincount(inv, weights=es)
+        sums: dict[int, dict[int, float]] = defaultdict(dict)
+        for k, t in zip(uk.tolist(), tot.tolist()):
+            x, y = divmod(k, n)
+            sums[x][y] = t
+            sums[y][x] = t
+        size = {k: len(xs) for k, xs in mem.items()}
+        first = {k: self.ids[min(xs, key=lambda x: self.ids[x])] for k, xs in mem.items()}
+        ver = dict.fromkeys(mem, 0)
+        heap: list = []
+
+        def push(x: int, y: int) -> None:
+            m = sums[x][y] / (size[x] * size[y])
+            if m >= th:
+                fx, fy = first[x], first[y]
+                heapq.heappush(heap, (-m, min(fx, fy), max(fx, fy), x, y, ver[x], ver[y]))
+
+        for x in sorted(sums):
+            for y in sums[x]:
+                if x < y:
+                    push(x, y)
+        changed: set[int] = set()
+        while heap:
+            _, _, _, x, y, vx, vy = heapq.heappop(heap)
+            if x not in mem or y not in mem or ver[x] != vx or ver[y] != vy:
+                continue
+            if size[x] < size[y]:
+                x, y = y, x
+            mem[x].extend(mem.pop(y))
+            size[x] += size.pop(y)
+            first[x] = min(first[x], first.pop(y))
+            ver[x] += 1
+            changed.discard(y)
+            changed.add(x)
+            sy = sums.pop(y)
+            sy.pop(x, None)
+            sx = sums[x]
+            sx.pop(y, None)
+            for k, t in sy.items():
+                sk = sums[k]
+                sk.pop(y, None)
+                sx[k] = sk[x] = sx.get(k, 0.0) + t
+            for k in list(sx):
+                push(x, k)
+        return [mem[k] for k in sorted(changed)]
+
+    def _reached(self, src: np.ndarray, dst: np.ndarray, es: np.ndarray, skip: np.ndarray, th: float) -> set[int]:
+        """Parents (of `dst`, not `skip`) with a pair at least `th` similar to a node of `src` (those
+        it could merge with or pull apart), whose mean similarity to that node reaches
+        `BOUNDED_REACH` x th; of those, the `BOUNDED_TOP` most similar on mean per node."""
+        keep = ~skip[dst]
+        src, dst, es = src[keep], dst[keep], es[keep]
+        strong = es >= th
+        if not strong.any():
+            return set()
+        n = len(self.ids)
+        P = self._par[dst]
+        key = src * n + P
+        # Only (node, parent) combinations with a strong pair; their mean over all their pairs.
+        cand = np.unique(key[strong])
+        sel = np.isin(key, cand)
+        uk, inv = np.unique(key[sel], return_inverse=True)
+        sums = np.bincount(inv, weights=es[sel])
+        us, up = uk // n, uk % n
+        mean = sums / self._parent_sizes(up)
+        ok = mean >= BOUNDED_REACH * th
+        us, up, mean = us[ok], up[ok], mean[ok]
+        if BOUNDED_TOP:
+            order = np.lexsort((up, -mean, us))
+            us, up = us[order], up[order]
+            first = np.searchsorted(us, us, side="left")
+            rank = np.arange(len(us)) - first
+            up = up[rank < BOUNDED_TOP]
+        return set(up.tolist())
+
+    def _cluster_region(self, nodes: np.ndarray, th: float) -> tuple[list[str], list[list[int]], set[int]]:
+        """Average link over `nodes` (pairs among them), and the outside parents that now reach
+        `th` in mean similarity with one of the clusters. Returns (members sorted by id, clusters
+        as local numbers into them, parents to pull in)."""
+        n = len(self.ids)
+        members = sorted(self.ids[x] for x in nodes.tolist())
+        nums = np.array([self.num[a] for a in members], np.int64)
+        local = np.full(n, -1, np.int64)
+        local[nums] = np.arange(len(members))
+        src, dst, cs = self.graph.edges_of(nums)
+        es = self._event_sims(src, dst, cs)
+        inside = local[dst] >= 0
+        once = inside & (src < dst)
+        clusters = average_link_arrays(len(members), local[src[once]], local[dst[once]], es[once], th)
+        out = ~inside
+        if not out.any():
+            return members, clusters, set()
+        cl_of = np.zeros(len(members), np.int64)
+        size = np.zeros(len(clusters), np.int64)
+        for k, cl in enumerate(clusters):
+            cl_of[cl] = k
+            size[k] = len(cl)
+        C = cl_of[local[src[out]]]
+        P = self._par[dst[out]]
+        key = C * n + P
+        uk, inv = np.unique(key, return_inverse=True)
+        sums = np.bincount(inv, weights=es[out])
+        uc, up = uk // n, uk % n
+        avg = sums / (size[uc] * self._parent_sizes(up))
+        return members, clusters, set(up[avg >= th].tolist())
+
+    def _parent_sizes(self, pns: np.ndarray) -> np.ndarray:
+        """Sizes of the parents `pns` (one lookup per distinct parent)."""
+        u, inv = np.unique(pns, return_inverse=True)
+        return np.array([len(self._parent_nodes(int(x))) for x in u.tolist()], np.float64)[inv]
+
+    def _set_parent_capacity(self) -> None:
+        n = len(self.ids)
+        if len(self._par) < n:
+            grown = np.arange(max(n, 2 * len(self._par)), dtype=np.int64)
+            grown[:len(self._par)] = self._par
+            self._par = grown
+
+    def _join_comps(self, aid: str, comps: set[int]) -> None:
+        """`aid` and the components `comps` are one component from now on (the largest absorbs
+        the others: each article moves O(log n) times in all)."""
+        comps = {c for c in comps if c in self._comp_members}
+        own = self._comp.get(aid)
+        if own is not None:
+            comps.add(own)
+        if not comps:
+            cid = self._next_comp
+            self._next_comp += 1
+            self._comp_members[cid] = [aid]
+            self._comp[aid] = cid
+            return
+        target = max(comps, key=lambda c: (len(self._comp_members[c]), -c))
+        tm = self._comp_members[target]
+        for c in sorted(comps - {target}):
+            for a in self._comp_members.pop(c):
+                self._comp[a] = target
+                tm.append(a)
+        if self._comp.get(aid) != target:
+            self._comp[aid] = target
+            tm.append(aid)
 
     def _estimate_all(self, undated: list[str]) -> None:
         """`_estimate` for many undated articles from the pair arrays at once."""
@@ -652,6 +1089,7 @@ class EventIndex:
             for a in members:
                 self._comp[a] = cid
             if len(members) == 1:
+                self._set_parent(members)
                 self._set_event(members)
                 continue
             lo, hi = bounds.get(c, (0, 0))
@@ -735,22 +1173,40 @@ class EventIndex:
         _, lab = connected_components(g, directed=False)
         same = lab[ea] == lab[eb]
         ea, eb, esim = ea[same], eb[same], esim[same]
-        comp_pairs: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-        for x, y, s in zip(ea.tolist(), eb.tolist(), esim.tolist()):
-            comp_pairs[int(lab[x])].append((x, y, s))
         comp_nodes: dict[int, list[int]] = defaultdict(list)
         for k in range(n_ev):
             comp_nodes[int(lab[k])].append(k)
+        # A component of unchanged events (the same events, so the same pairs) keeps its
+        # storylines: only components an update touched run average link again.
         story_groups: list[list[int]] = []
+        key_of = {groups[k][0]: k for k in range(n_ev)}
+        redo: dict[int, tuple[str, ...]] = {}
+        new_cache["story_comp"] = {}
         for c, ks in comp_nodes.items():
             if len(ks) == 1:
                 story_groups.append(ks)
                 continue
-            ks = sorted(ks, key=lambda k: ev_ids[k])  # event ids sorted: the tie-break order
-            loc = {k: r for r, k in enumerate(ks)}
-            trip = sorted((loc[x], loc[y], s) if loc[x] < loc[y] else (loc[y], loc[x], s)
-                          for x, y, s in comp_pairs.get(c, []))
-            story_groups += [[ks[r] for r in cl] for cl in average_link_ints(len(ks), trip, p.story_threshold)]
+            ckey = tuple(sorted(groups[k][0] for k in ks))
+            kept = prev.get("story_comp", {}).get(ckey)
+            if kept is not None and all(unchanged[k] for k in ks):
+                story_groups += [[key_of[e] for e in cl] for cl in kept]
+                new_cache["story_comp"][ckey] = kept
+            else:
+                redo[c] = ckey
+        # Pairs of the components to redo, grouped by component (arrays: average link takes them
+        # in any order, see `linkage.average_link_arrays`).
+        todo_pairs = np.flatnonzero(np.isin(lab[ea], np.array(sorted(redo), np.int64)))
+        todo_pairs = todo_pairs[np.argsort(lab[ea[todo_pairs]], kind="stable")]
+        tl = lab[ea[todo_pairs]]
+        loc = np.full(n_ev, -1, np.int64)
+        for c, ckey in redo.items():
+            ks = sorted(comp_nodes[c], key=lambda k: ev_ids[k])  # event ids sorted: the tie-break order
+            loc[ks] = np.arange(len(ks))
+            at = todo_pairs[np.searchsorted(tl, c, "left"):np.searchsorted(tl, c, "right")]
+            found = [[ks[r] for r in cl] for cl in average_link_arrays(len(ks), loc[ea[at]], loc[eb[at]], esim[at],
+                                                                        p.story_threshold)]
+            story_groups += found
+            new_cache["story_comp"][ckey] = [[groups[k][0] for k in cl] for cl in found]
         sid_of: dict[int, str] = {}
         storylines = []
         story_of_ev: dict[int, int] = {}
@@ -761,14 +1217,20 @@ class EventIndex:
                 sid_of[e] = sid
                 story_of_ev[e] = len(storylines)
             storylines.append((sid, sg))
+        # Links inside storylines, for the evidence of those not kept from the last call only.
+        skeys = [tuple(sig[e] for e in sg) for _, sg in storylines]
+        miss = np.array([skeys[k] not in prev["story_why"] for k in range(len(storylines))], bool)
+        st = np.zeros(n_ev, np.int64)
+        for e, k in story_of_ev.items():
+            st[e] = k
+        sel = (st[ea] == st[eb]) & miss[st[ea]] if len(storylines) else np.zeros(len(ea), bool)
         links: dict[int, list[tuple[float, str, str]]] = defaultdict(list)
-        for x, y, s in zip(ea.tolist(), eb.tolist(), esim.tolist()):
-            if story_of_ev[x] == story_of_ev[y]:
-                a, b = sorted((ev_ids[x], ev_ids[y]))
-                links[story_of_ev[x]].append((s, a, b))
+        for x, y, s in zip(ea[sel].tolist(), eb[sel].tolist(), esim[sel].tolist()):
+            a, b = sorted((ev_ids[x], ev_ids[y]))
+            links[story_of_ev[x]].append((s, a, b))
         out_lines = []
         for k, (sid, sg) in enumerate(storylines):
-            skey = tuple(sig[e] for e in sg)
+            skey = skeys[k]
             why = prev["story_why"].get(skey)
             if why is None:
                 why = storyline_why([ev_ids[e] for e in sg], {ev_ids[e]: centroid_of(e) for e in sg},
@@ -778,6 +1240,10 @@ class EventIndex:
             out_lines.append(Storyline(id=sid, event_ids=[ev_ids[e] for e in sg], title="", why=why))
         # Pairs inside each event, for its evidence.
         within: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
+        wkeys = [(sig[k], tuple(self.est.get(a) for a in g if self.day[a] is None)) for k, g in enumerate(groups)]
+        ev_miss = np.array([wk not in prev["why"] for wk in wkeys], bool)
+        if len(inside_at):
+            inside_at = inside_at[ev_miss[ev_of[I[inside_at]]]]  # evidence only where not kept
         if len(inside_at):
             II, JJ, SS = I[inside_at], J[inside_at], S[inside_at]
             EE = self._event_sims(II, JJ, SS)
@@ -790,7 +1256,7 @@ class EventIndex:
         events = []
         inferred: dict[str, str] = {}
         for k, g in enumerate(groups):
-            wkey = (sig[k], tuple(self.est.get(a) for a in g if self.day[a] is None))
+            wkey = wkeys[k]
             hit = prev["why"].get(wkey)
             title, why = hit if hit is not None else event_why(g, self.vec, within.get(k, []), self.title, self.reason)
             new_cache["why"][wkey] = (title, why)
