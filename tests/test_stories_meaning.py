@@ -178,3 +178,35 @@ def test_meaning_moves_similarities_by_headline(sample, embedder):
     assert (d["gated"][gap > ON.meaning_max_days] == 0).all()
     near = gap <= ON.meaning_max_days
     assert np.array_equal(d["gated"][near], d["all"][near])
+
+
+def test_pipeline_embeddings_place_the_seed_story_and_keep_vectors(seeds, tmp_path, monkeypatch):
+    """`analyze --embeddings` on the sample corpus: the four November reports are one event and the
+    follow-up a second event of the same storyline (as on the lexical path); the headline vectors
+    are kept per article, so a second run computes none."""
+    if meaning.load() is None:
+        pytest.skip("models extra not installed")
+    from storytrace import api
+
+    db = tmp_path / "s.db"
+    first = api.analyze([seeds], db=db, embeddings=True)
+    events = sorted(len(e["article_ids"]) for e in first["events"])
+    assert events == [1, 4]
+    assert len(first["storylines"]) == 1 and len(first["storylines"][0]["event_ids"]) == 2
+    assert first["cached_results"]["stories_meaning"] == {"hits": 0, "misses": 5}
+    again = api.analyze([seeds], db=db, embeddings=True)
+    assert again["cached_results"]["stories_meaning"] == {"hits": 5, "misses": 0}
+    assert [e["article_ids"] for e in again["events"]] == [e["article_ids"] for e in first["events"]]
+    # Without the model the run says so and stays lexical.
+    from storytrace.reuse.embed import load_embedder
+
+    monkeypatch.setenv("STORYTRACE_NO_EMBEDDINGS", "1")
+    load_embedder.cache_clear()  # the embedder is loaded once per process
+    try:
+        meaning_off = api.analyze([seeds], db=tmp_path / "t.db", embeddings=True)
+    finally:
+        monkeypatch.delenv("STORYTRACE_NO_EMBEDDINGS")
+        load_embedder.cache_clear()
+    assert any(n["stage"] == "stories" and "no sentence-embedding model" in n["detail"]
+               for n in meaning_off["stage_notes"])
+    assert sorted(len(e["article_ids"]) for e in meaning_off["events"]) == [1, 4]

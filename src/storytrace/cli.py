@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--engine", choices=["local", "spark"], default="local", help="engine for corpus-wide stages")
     a.add_argument("--spark-master", help="Spark master URL (with --engine spark; default local[*])")
     a.add_argument("--embeddings", action="store_true",
-                   help="use the optional sentence-embedding model for paraphrase alignment")
+                   help="use the optional sentence-embedding model: paraphrase alignment, and headline meaning "
+                        "in event clustering (articles published within a week)")
     a.add_argument("--full", action="store_true",
                    help="recompute every stage from scratch instead of reusing the results an earlier "
                         "run kept in the store (same analysis, slower)")

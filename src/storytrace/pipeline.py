@@ -91,8 +91,16 @@ def _stories(ctx: Context) -> None:
     for a in ctx.articles:
         if a.published_inferred:
             a.published, a.published_inferred = None, False
+    # The optional meaning signal (--embeddings): headline embeddings blended into the pair
+    # similarity of articles published within a week (stories/meaning.py). {} = lexical events.
+    vecs = _meaning_vectors(ctx) if ctx.options.embeddings else {}
     if ctx.cache is None and ctx.options.engine != "spark":
-        res = cluster(ctx.articles)
+        if vecs:
+            from storytrace.stories.meaning import cluster_with_meaning
+
+            res = cluster_with_meaning(ctx.articles, vectors=vecs)
+        else:
+            res = cluster(ctx.articles)
     else:
         from storytrace.stories.index import article_state
 
@@ -103,9 +111,10 @@ def _stories(ctx: Context) -> None:
         if ctx.options.engine == "spark":  # pair similarities in executors (date blocks), exact clustering here
             from storytrace.engines.spark_stages import clustered_index
 
-            idx = clustered_index(feats, master=ctx.options.spark_master)
+            idx = clustered_index(feats, master=ctx.options.spark_master, meaning=vecs)
         else:
             idx = EventIndex()
+            idx.add_meaning(vecs)
             idx.add_states(feats)
             idx.recluster()
         res = idx.result()
@@ -116,6 +125,29 @@ def _stories(ctx: Context) -> None:
     for a in ctx.articles:
         if not a.published and a.id in res.inferred_dates:
             a.published, a.published_inferred = res.inferred_dates[a.id], True
+
+
+def _meaning_vectors(ctx: Context) -> dict[str, Any]:
+    """{article id: headline vector} with the model, kept per article in the store (on the
+    driver: the model is loaded once here); {} with a stage note when no model is installed."""
+    from storytrace.stories import meaning
+
+    emb = meaning.load()
+    if emb is None:
+        ctx.notes.append({"stage": "stories", "status": "degraded",
+                          "detail": "--embeddings: no sentence-embedding model installed (extra 'models'); "
+                                    "events use words and time only"})
+        return {}
+    if ctx.cache is None:
+        return meaning.article_vectors(ctx.articles, emb)
+
+    def one(a: Article) -> str | None:
+        v = meaning.article_vector(a, emb)
+        return None if v is None else meaning.to_text(v)
+
+    texts = ctx.cache.per_article("stories_meaning", f"{meaning.SIGNATURE}:{code_version('stories')}",
+                                  ctx.articles, one)
+    return {k: meaning.from_text(t) for k, t in texts.items() if t}
 
 
 # Events larger than this are not aligned all-pairs for paraphrase (cost grows with the square).
@@ -173,13 +205,22 @@ def _sources(ctx: Context) -> None:
 
         cached = _per_article(ctx)("sources", code_version("sources"), ctx.articles,
                                        lambda art: [_attribution_dict(x) for x in extract_attributions(art)])
-        atts = [_attribution(Attribution, d) for art in ctx.articles for d in cached[art.id]]
+        # Rebuilt one article at a time, its plain-data copy dropped as it goes: at 37k articles
+        # (572k attributions) holding both forms next to the registry's output cost ~1 GB.
+        last = {art.id: i for i, art in enumerate(ctx.articles)}  # an id listed twice keeps its data to the end
+        atts = []
+        for i, art in enumerate(ctx.articles):
+            atts += [_attribution(Attribution, d) for d in
+                     (cached.pop(art.id, ()) if last[art.id] == i else cached.get(art.id, ()))]
+        del cached, last
     reg = build_registry(ctx.articles, atts)
     # Outlets that articles cite get their in-corpus report (source.article_id) and `cites` edges.
     resolve_origins(reg, ctx.out.get("derivations", []))
     ctx.out["sources"] = [s.to_dict() for s in reg.sources]
     ctx.out["attributions"] = list(reg.attributions)
     ctx.out["derivations"] = ctx.out.get("derivations", []) + list(reg.cites)
+    del reg, atts
+    share_values([ctx.out["sources"], ctx.out["attributions"]])
 
 
 def _per_article(ctx: Context) -> Callable[..., dict[str, Any]]:
@@ -305,7 +346,37 @@ def _claims(ctx: Context) -> None:
         ctx.by_storyline[storyline_id] = sec
         for k in out:
             out[k].extend(sec[k])
+    del secs, groups
+    share_values(list(out.values()))  # in place: ctx.by_storyline holds the same dicts
     ctx.out.update(out)
+
+
+# Strings up to this length are shared between equal values by `share_values` (ids, kinds, cue
+# verbs, dates); longer ones (quotes, claim texts) are mostly unique and not worth a lookup.
+SHARE_MAX_LEN = 40
+
+
+def share_values(items: Any) -> None:
+    """Make equal short strings and equal ints inside `items` (nested dicts and lists) one object,
+    in place. The stage results are rebuilt from JSON (the stage cache's round trip), which makes a
+    new string for every occurrence: at 37k articles the 572k attributions and 683k claims repeat
+    the same article ids, source ids, kinds and dates millions of times (~20% of their memory).
+    Values are only replaced by equal values of the same type, so the JSON is unchanged."""
+    strs: dict[str, str] = {}
+    ints: dict[int, int] = {}
+    stack = [items]
+    while stack:
+        x = stack.pop()
+        kv = x.items() if isinstance(x, dict) else enumerate(x)
+        for k, v in kv:
+            t = type(v)
+            if t is str:
+                if len(v) <= SHARE_MAX_LEN:
+                    x[k] = strs.setdefault(v, v)
+            elif t is int:  # exact type: never a bool, so True and 1 are never swapped
+                x[k] = ints.setdefault(v, v)
+            elif t is dict or t is list:
+                stack.append(v)
 
 
 _SOURCE_FIELDS = ("id", "name", "kind", "article_id")
@@ -367,8 +438,52 @@ def _summary(ctx: Context) -> None:
     ctx.out["summary"] = out
 
 
+def release_memory() -> None:
+    """Hand memory a stage freed back to the OS: collect reference cycles, then ask glibc to
+    return the free pages of its heap (`malloc_trim`). Without the trim, what a stage held at its
+    peak (pair arrays, per-article features) stays resident to the end of the run: the process
+    size only ever grows. No-op where glibc is not the allocator."""
+    import gc
+
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    global _TRIM
+    if _TRIM is False:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = None
+    return _TRIM
+
+
+_TRIM: Any = False  # glibc's malloc_trim once looked up (None: not available)
+
+
+def _then_release(fn: Callable[[Context], None]) -> Callable[[Context], None]:
+    """The stage `fn`, then `release_memory()` (also when it raises): each stage starts from what
+    the analysis really holds, not from the previous stage's high-water mark."""
+    from functools import wraps
+
+    @wraps(fn)
+    def stage(ctx: Context) -> None:
+        try:
+            fn(ctx)
+        finally:
+            release_memory()
+
+    return stage
+
+
 STAGES: list[tuple[str, Callable[[Context], None]]] = [
-    ("stories", _stories), ("reuse", _reuse), ("sources", _sources), ("claims", _claims), ("summary", _summary),
+    (name, _then_release(fn)) for name, fn in
+    [("stories", _stories), ("reuse", _reuse), ("sources", _sources), ("claims", _claims), ("summary", _summary)]
 ]
 
 

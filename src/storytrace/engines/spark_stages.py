@@ -121,11 +121,14 @@ def index_with_pairs(states: dict[str, dict[str, Any]], pairs: list[tuple[str, s
 
 
 def clustered_index(states: dict[str, dict[str, Any]], params=None, *, master: str | None = None, spark=None,
-                    block: int = 1000):
+                    block: int = 1000, meaning: dict[str, Any] | None = None):
     """An `EventIndex` of the articles (states by id) with its batch partition (`recluster`): the
     pair similarities computed in the executors (`event_pairs`), the exact clustering on the
-    driver. Equal to restoring the states and clustering locally."""
+    driver. Equal to restoring the states and clustering locally. `meaning`: the optional headline
+    vectors by article id (`stories.meaning`), blended in on the driver as the local engine does."""
     idx = index_with_pairs(states, event_pairs(states, params, master=master, spark=spark, block=block), params)
+    if meaning:
+        idx.add_meaning(meaning)
     idx.recluster()
     return idx
 

@@ -3,7 +3,9 @@ results. Writes are one transaction per batch, so a crash never leaves half an a
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,8 +151,8 @@ class Store:
         Inferred dates are replaced as a whole (a date inferred by an earlier run that the events
         no longer support is cleared), so the store never feeds a stale guess back into a rerun.
         Group results the run did not use are dropped: the table holds one analysis' worth."""
-        data = encode_analysis(analysis)
-        with self._tx() as c:
+        spool = _spool_analysis(analysis)  # encoded before the transaction: writers wait less
+        with spool, self._tx() as c:
             if inferred_dates is not None:
                 c.execute("UPDATE articles SET published = NULL, published_inferred = 0 WHERE published_inferred = 1")
                 c.executemany("UPDATE articles SET published = ?, published_inferred = 1 "
@@ -167,10 +169,7 @@ class Store:
                     c.executemany("INSERT OR IGNORE INTO _used_keys(key) VALUES (?)", [(k,) for k in keys])
                     c.execute("DELETE FROM group_results WHERE stage = ? AND key NOT IN (SELECT key FROM _used_keys)",
                               (stage,))
-            c.execute("INSERT INTO analysis(id, articles_seen, data) VALUES (1, ?, ?) "
-                      "ON CONFLICT(id) DO UPDATE SET articles_seen = excluded.articles_seen, data = excluded.data, "
-                      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
-                      (len(analysis.get("articles", [])), data))
+            _write_analysis(c, len(analysis.get("articles", [])), spool)
         if cache is not None:
             cache.pending_articles.clear()
             cache.pending_groups.clear()
@@ -255,31 +254,67 @@ class Store:
 
 
 _CHUNK = 1000  # list items per json.dumps call when saving an analysis
+_BLOB_CHUNK = 8 << 20  # bytes per write into the stored analysis blob
+
+
+def iter_encoded_analysis(doc: dict[str, Any]) -> Iterator[bytes]:
+    """The analysis as zlib-compressed JSON, in pieces, encoded a slice of each long list at a
+    time: at 37k articles the document is about a gigabyte of JSON, and a single `json.dumps`
+    would hold all of it in memory next to the document itself. Compressed, the stored analysis is
+    ~5x smaller."""
+    co = zlib.compressobj(1)
+
+    def enc(s: str) -> bytes:
+        return co.compress(s.encode("utf-8"))
+
+    yield enc("{")
+    for i, (k, v) in enumerate(doc.items()):
+        yield enc(("," if i else "") + json.dumps(k) + ":")
+        if isinstance(v, list) and len(v) > _CHUNK:
+            yield enc("[")
+            for j in range(0, len(v), _CHUNK):
+                yield enc(("," if j else "") + json.dumps(v[j:j + _CHUNK])[1:-1])
+            yield enc("]")
+        else:
+            yield enc(json.dumps(v))
+    yield enc("}")
+    yield co.flush()
 
 
 def encode_analysis(doc: dict[str, Any]) -> bytes:
-    """The analysis as zlib-compressed JSON, written a slice of each long list at a time: at 37k
-    articles the document is about a gigabyte of JSON, and a single `json.dumps` would hold all of
-    it in memory next to the document itself. Compressed, the stored analysis is ~5x smaller."""
-    co = zlib.compressobj(1)
-    out: list[bytes] = []
+    """`iter_encoded_analysis` as one bytes object."""
+    return b"".join(iter_encoded_analysis(doc))
 
-    def write(s: str) -> None:
-        out.append(co.compress(s.encode("utf-8")))
 
-    write("{")
-    for i, (k, v) in enumerate(doc.items()):
-        write(("," if i else "") + json.dumps(k) + ":")
-        if isinstance(v, list) and len(v) > _CHUNK:
-            write("[")
-            for j in range(0, len(v), _CHUNK):
-                write(("," if j else "") + json.dumps(v[j:j + _CHUNK])[1:-1])
-            write("]")
-        else:
-            write(json.dumps(v))
-    write("}")
-    out.append(co.flush())
-    return b"".join(out)
+def _spool_analysis(doc: dict[str, Any]) -> Any:
+    """The encoded analysis in an anonymous temporary file (positioned at its start), so a save
+    never holds the compressed document in memory (at 37k articles: ~200 MB, twice over when
+    joined)."""
+    f = tempfile.TemporaryFile(prefix="storytrace-analysis-")
+    for piece in iter_encoded_analysis(doc):
+        if piece:
+            f.write(piece)
+    f.flush()
+    f.seek(0)
+    return f
+
+
+def _write_analysis(c: sqlite3.Connection, articles_seen: int, spool: Any) -> None:
+    """Store the spooled analysis as row 1 of `analysis` inside the caller's transaction: a
+    zero-filled blob of the right size, then filled in place chunk by chunk (SQLite's incremental
+    blob I/O), so the whole blob never sits in memory."""
+    size = os.fstat(spool.fileno()).st_size
+    c.execute("INSERT INTO analysis(id, articles_seen, data) VALUES (1, ?, zeroblob(?)) "
+              "ON CONFLICT(id) DO UPDATE SET articles_seen = excluded.articles_seen, data = excluded.data, "
+              "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')", (articles_seen, size))
+    if not size:
+        return
+    with c.blobopen("analysis", "data", 1) as blob:
+        while True:
+            piece = spool.read(_BLOB_CHUNK)
+            if not piece:
+                break
+            blob.write(piece)
 
 
 def decode_analysis(data: bytes | str) -> dict[str, Any]:

@@ -11,17 +11,21 @@ Two kinds of memo, both exact by construction (a hit returns what the computatio
 
 Nothing is written while stages run: `pending_*` collects the new entries, and the caller commits
 them in the same transaction as the analysis (`Store.commit_analysis`), so a run killed midway
-leaves the store exactly as it was.
+leaves the store exactly as it was. The pending entries wait in an anonymous temporary file, not
+in memory (`Spill`): a first run at 37k articles queues about half a gigabyte of them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import struct
+import tempfile
 import zlib
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from storytrace.model import Article
 
@@ -87,6 +91,94 @@ def group_key(stage: str, version: str, inputs: Any) -> str:
     return h.hexdigest()
 
 
+_LEN = struct.Struct("<I")
+
+
+class Spill:
+    """An append-only list of tuples of str/bytes kept in an anonymous temporary file (deleted by
+    the OS when closed or when the process dies), with a small write buffer in memory.
+
+    Iterating reads the items back in order without loading them all; `len`, `bool` and `clear`
+    behave as on a list. Used for the stage results a run queues until its commit: they are
+    written once and read once, so holding them in memory was pure cost."""
+
+    _FLUSH = 4 << 20  # bytes buffered before a write to the file
+
+    def __init__(self) -> None:
+        self._f: Any = None
+        self._buf: list[bytes] = []
+        self._buffered = 0
+        self._size = 0  # bytes in the file
+        self._n = 0
+
+    def append(self, item: tuple) -> None:
+        # One record: a count of fields, then each field as (kind, length, bytes).
+        parts = [_LEN.pack(len(item))]
+        for x in item:
+            b, kind = (x, b"b") if isinstance(x, (bytes, bytearray)) else (str(x).encode("utf-8"), b"s")
+            parts += [kind, _LEN.pack(len(b)), bytes(b)]
+        rec = b"".join(parts)
+        self._buf.append(rec)
+        self._buffered += len(rec)
+        self._n += 1
+        if self._buffered >= self._FLUSH:
+            self._flush()
+
+    def extend(self, items: Iterable[tuple]) -> None:
+        for it in items:
+            self.append(it)
+
+    def _flush(self) -> None:
+        if not self._buf:
+            return
+        if self._f is None:
+            self._f = tempfile.TemporaryFile(prefix="storytrace-pending-")
+        data = b"".join(self._buf)
+        os.pwrite(self._f.fileno(), data, self._size)
+        self._size += len(data)
+        self._buf.clear()
+        self._buffered = 0
+
+    def __iter__(self) -> Iterator[tuple]:
+        self._flush()
+        if self._f is None:
+            return
+        fd, end = self._f.fileno(), self._size
+        st = {"chunk": b"", "pos": 0, "off": 0}
+
+        def take(n: int) -> bytes:
+            # The next n bytes of the file, reading ahead a window of at least 1 MiB.
+            while len(st["chunk"]) - st["pos"] < n:
+                more = os.pread(fd, max(1 << 20, n), st["off"])
+                if not more:
+                    raise ValueError("truncated spill file")
+                st["off"] += len(more)
+                st["chunk"], st["pos"] = st["chunk"][st["pos"]:] + more, 0
+            b = st["chunk"][st["pos"]:st["pos"] + n]
+            st["pos"] += n
+            return b
+
+        for _ in range(self._n):
+            (k,) = _LEN.unpack(take(4))
+            fields: list[Any] = []
+            for _ in range(k):
+                head = take(5)
+                b = take(_LEN.unpack_from(head, 1)[0])
+                fields.append(b if head[:1] == b"b" else b.decode("utf-8"))
+            yield tuple(fields)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __bool__(self) -> bool:
+        return self._n > 0
+
+    def clear(self) -> None:
+        if self._f is not None:
+            self._f.close()
+        self.__init__()
+
+
 class StageCache:
     """Reads cached stage results from a store and collects new ones for one commit.
 
@@ -95,8 +187,8 @@ class StageCache:
 
     def __init__(self, store: Any) -> None:
         self.store = store
-        self.pending_articles: list[tuple[str, str, str, bytes]] = []   # (stage, article id, version, data)
-        self.pending_groups: list[tuple[str, str, bytes]] = []          # (stage, key, data)
+        self.pending_articles = Spill()   # (stage, article id, version, data)
+        self.pending_groups = Spill()     # (stage, key, data)
         self.used_groups: dict[str, set[str]] = {}
         self.stats: dict[str, dict[str, int]] = {}
 
