@@ -60,3 +60,26 @@ def covering(atts, art, key: str, phrase: str) -> list:
     found = [a for a in atts[key] if a.span[0] <= i < a.span[1]]
     assert found, f"no attribution covers {phrase!r}"
     return found
+
+
+def allsides_sample(corpora, n: int, seed: int = 0) -> list:
+    """A reproducible sample of `n` allsides articles from the first 4n of its first shard (about
+    one in eight has no date), in sample order."""
+    import gzip
+    import json
+    import random
+
+    from storytrace.dates import parse_published
+    from storytrace.model import Article
+    rows = []
+    with gzip.open(corpora / "allsides" / "articles-00.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for k, line in enumerate(fh):
+            if k >= 4 * n:
+                break
+            rows.append(line)
+    out = []
+    for line in random.Random(seed).sample(rows, n):
+        r = json.loads(line)
+        out.append(Article(text=r.get("text") or "", title=r.get("title"), outlet=r.get("outlet"),
+                           published=parse_published(r.get("published")), external_id=r.get("id")))
+    return out

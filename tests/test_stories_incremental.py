@@ -3,7 +3,6 @@ their neighbourhood, keeps every other event as it was, and agrees with a batch 
 articles (real allsides and ECB+ samples)."""
 from __future__ import annotations
 
-import gzip
 import json
 import random
 from collections import Counter
@@ -16,20 +15,11 @@ from storytrace.stories import EventIndex
 from storytrace.stories import index as index_mod
 from storytrace.stories.index import article_state
 
+from conftest import allsides_sample
+
 
 def _allsides(corpora, n: int, seed: int = 0) -> list[Article]:
-    rows = []
-    with gzip.open(corpora / "allsides" / "articles-00.jsonl.gz", "rt", encoding="utf-8") as fh:
-        for k, line in enumerate(fh):
-            if k >= 4 * n:
-                break
-            rows.append(line)
-    out = []
-    for line in random.Random(seed).sample(rows, n):
-        r = json.loads(line)
-        out.append(Article(text=r.get("text") or "", title=r.get("title"), outlet=r.get("outlet"),
-                           published=parse_published(r.get("published")), external_id=r.get("id")))
-    return sorted(out, key=lambda a: a.id)
+    return sorted(allsides_sample(corpora, n, seed), key=lambda a: a.id)
 
 
 def _ecbplus(corpora, topics: range) -> list[Article]:

@@ -2,7 +2,6 @@
 exactly what the plain batch algorithm gives, on real corpus samples (allsides, ECB+)."""
 from __future__ import annotations
 
-import gzip
 import json
 import random
 from itertools import combinations
@@ -16,22 +15,11 @@ from storytrace.stories.index import article_state
 from storytrace.stories.linkage import average_link, average_link_ints
 from storytrace.stories.pairs import PairInput, cosine, is_candidate, key_terms, pair_arrays, similar_pairs
 
+from conftest import allsides_sample
+
 
 def _allsides(corpora, n: int, seed: int = 0) -> list[Article]:
-    """A reproducible sample of allsides articles (about one in eight has no date)."""
-    rows = []
-    with gzip.open(corpora / "allsides" / "articles-00.jsonl.gz", "rt", encoding="utf-8") as fh:
-        for k, line in enumerate(fh):
-            if k >= 4 * n:
-                break
-            rows.append(line)
-    rows = random.Random(seed).sample(rows, n)
-    out = []
-    for line in rows:
-        r = json.loads(line)
-        out.append(Article(text=r.get("text") or "", title=r.get("title"), outlet=r.get("outlet"),
-                           published=parse_published(r.get("published")), external_id=r.get("id")))
-    return out
+    return allsides_sample(corpora, n, seed)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ stage agrees on units and every span indexes into `Article.text`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 Span = tuple[int, int]
@@ -75,6 +75,20 @@ def finditer_from(rx: re.Pattern, first: re.Pattern, text: str) -> Iterator[re.M
             continue
         yield m
         pos = m.end() if m.end() > p else p + 1
+
+
+def occurrences(text: str, needles: Iterable[str]) -> list[int]:
+    """Sorted start offsets of every occurrence of each of `needles` in `text` (overlaps kept):
+    `str.find` in a loop, far cheaper than a regex when only the positions of a few fixed words
+    are wanted."""
+    out = []
+    for w in needles:
+        i = text.find(w)
+        while i >= 0:
+            out.append(i)
+            i = text.find(w, i + 1)
+    out.sort()
+    return out
 
 
 def sentence_spans(text: str) -> list[Span]:

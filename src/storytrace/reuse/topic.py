@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from storytrace.reuse.shingle import fast_tokens, fast_word_hashes
+from storytrace.text import occurrences
 from storytrace.text import word_frequencies as _freqs
 
 MAX_TERM_FREQ = 3e-4   # background frequency (wordfreq, per word) above which a word is too common to name a story
@@ -78,23 +79,13 @@ _FURNITURE_MARKS = ("all rights reserved", "copyright", "\u00a9", "http://", "ht
                     "not a robot", "email us", "most read", "terms of use", "privacy policy", "follow us")
 
 
-def _furniture_positions(low: str) -> list[int]:
-    out = []
-    for mark in _FURNITURE_MARKS:
-        k = low.find(mark)
-        while k >= 0:
-            out.append(k)
-            k = low.find(mark, k + 1)
-    return sorted(out)
-
-
 def content_terms(text: str) -> tuple[list[bytes], np.ndarray]:
     """Content words of `text` (lower-cased bytes, no stopwords, no numbers, >= 3 letters) and
     their hashes (the same 64-bit word hashes as the candidate shingles). Lines of page furniture
     (copyright and newsletter lines, links) are left out: "rewritten or redistributed" is one
     site's footer, not a story's vocabulary."""
     text = text.lower()
-    hits = _furniture_positions(text)
+    hits = occurrences(text, _FURNITURE_MARKS)
     if hits:
         parts, last = [], 0
         for h in hits:

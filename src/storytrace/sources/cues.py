@@ -15,6 +15,7 @@ from storytrace.sources import lexicon as L
 from storytrace.sources.mentions import Mention, analyse, tokens
 from storytrace.sources.model import Span
 from storytrace.sources.quotes import Quote
+from storytrace.text import occurrences
 
 _ALL_VERBS = L.SPEECH_VERBS | L.PARTICIPLES | L.QUOTE_ONLY_VERBS
 
@@ -183,24 +184,13 @@ _CUE_WORDS = {_ACCORDING: ("ccording to",), _PER: ("per", "Per"), _CITING: ("iti
               _VIA: ("statement", "interview", "comment", "remark", "mail", "letter", "note", "response")}
 
 
-def _occurrences(text: str, words: tuple[str, ...]) -> list[int]:
-    out = []
-    for w in words:
-        i = text.find(w)
-        while i >= 0:
-            out.append(i)
-            i = text.find(w, i + 1)
-    out.sort()
-    return out
-
-
 class CueIndex:
     """Where in one article (masked text) each phrase cue's words occur: built once per article, so
     `sentence_cues` only runs a cue's full pattern over the sentences that can hold it."""
     __slots__ = ("at", "quotes", "_starts")
 
     def __init__(self, masked: str, quotes: list[Quote] | None = None) -> None:
-        self.at = {rx: _occurrences(masked, words) for rx, words in _CUE_WORDS.items()}
+        self.at = {rx: occurrences(masked, words) for rx, words in _CUE_WORDS.items()}
         self.quotes = quotes
         starts = [q.start for q in quotes or ()]
         self._starts = starts if all(a <= b for a, b in zip(starts, starts[1:])) else None
