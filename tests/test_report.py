@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 
@@ -272,6 +273,10 @@ def test_write_outputs_streams_both_files_and_never_leaves_half_a_file(sample, t
     js, rep = api.write_outputs(sample, tmp_path)
     assert json.loads(js.read_text(encoding="utf-8")) == sample
     assert rep.read_text(encoding="utf-8").count('<article class="card"') == 5
+    # Shareable like any file the user creates (not the private 0600 of a temp file).
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert {js.stat().st_mode & 0o777, rep.stat().st_mode & 0o777} == {0o666 & ~mask}
     before = rep.read_bytes()
 
     def broken(doc, fh, limits=None):

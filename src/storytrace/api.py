@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -90,6 +91,9 @@ def write_outputs(doc: dict[str, Any], out: str | os.PathLike) -> tuple[Path, Pa
         try:
             with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as fh:
                 write(fh)
+            # mkstemp makes the file private (0600); outputs get the permissions any new file
+            # would get under the user's umask, so a report can be shared like other files.
+            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, p)
         except BaseException:
             # a failed render must not leave a half-written temp file (or replace the old output)
@@ -125,3 +129,13 @@ def analyze(paths: Iterable[str | os.PathLike], *, out: str | os.PathLike | None
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process umask, read once (by setting it and putting it back: there is no getter; once,
+    because the umask is process-wide and a web server's threads may be creating files)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
