@@ -107,12 +107,12 @@ def _rss_mb() -> float:
     return int(m.group(1)) / 1024 if m else 0.0
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_release_memory_returns_freed_heap_to_the_os():
     """What a stage freed is handed back: without the trim, ~200 MB of freed mid-sized objects
     stay in the process (glibc keeps them for reuse) until the run ends."""
-    if pipeline._malloc_trim() is None:
-        pytest.skip("not glibc")
+    # The supported platform (CI, the 37k memory figures) is Linux with glibc: without malloc_trim
+    # release_memory is a no-op and the figures do not hold, which must show as a failure.
+    assert pipeline._malloc_trim() is not None, "glibc malloc_trim not found: release_memory cannot trim"
     import gc
 
     gc.collect()

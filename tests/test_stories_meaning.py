@@ -1,6 +1,7 @@
 """The optional meaning signal for events (headline embeddings, `storytrace.stories.meaning`).
 
-Tests that need the model skip cleanly when the models extra is not installed; the rest check that
+Tests that need the model fail when the models extra is missing (the test command installs it: a
+missing model is a broken install, `conftest.missing_optional`); the rest check that
 without vectors clustering is the lexical path, and the helpers that need no model.
 """
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 from storytrace.dates import parse_published
 from storytrace.model import Article
 from storytrace.stories import EventIndex, Params, cluster, meaning
+
+from conftest import missing_optional
 
 
 def _giveme(corpora, events: set[str]) -> tuple[list[Article], dict[str, str]]:
@@ -46,7 +49,7 @@ def sample(corpora):
 def embedder():
     emb = meaning.load()
     if emb is None:
-        pytest.skip("sentence-embedding model not installed (storytrace[models])")
+        missing_optional("sentence-embedding model not installed (storytrace[models])")
     return emb
 
 
@@ -185,7 +188,7 @@ def test_pipeline_embeddings_place_the_seed_story_and_keep_vectors(seeds, tmp_pa
     follow-up a second event of the same storyline (as on the lexical path); the headline vectors
     are kept per article, so a second run computes none."""
     if meaning.load() is None:
-        pytest.skip("models extra not installed")
+        missing_optional("sentence-embedding model not installed (storytrace[models])")
     from storytrace import api
 
     db = tmp_path / "s.db"
