@@ -8,6 +8,7 @@ over derivations and attributions), summary last.
 """
 from __future__ import annotations
 
+import functools
 import sys
 import time
 import traceback
@@ -451,27 +452,21 @@ def release_memory() -> None:
         trim(0)
 
 
+@functools.lru_cache(maxsize=1)
 def _malloc_trim() -> Callable[[int], int] | None:
-    global _TRIM
-    if _TRIM is False:
-        try:
-            import ctypes
+    """glibc's malloc_trim, looked up once; None where glibc is not the C library."""
+    try:
+        import ctypes
 
-            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _TRIM = None
-    return _TRIM
-
-
-_TRIM: Any = False  # glibc's malloc_trim once looked up (None: not available)
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _then_release(fn: Callable[[Context], None]) -> Callable[[Context], None]:
     """The stage `fn`, then `release_memory()` (also when it raises): each stage starts from what
     the analysis really holds, not from the previous stage's high-water mark."""
-    from functools import wraps
-
-    @wraps(fn)
+    @functools.wraps(fn)
     def stage(ctx: Context) -> None:
         try:
             fn(ctx)

@@ -16,7 +16,7 @@ from typing import Any
 from ..model import Article
 from ..text import WORD, sentence_spans, words
 from .quantities import _NUMBER_WORDS as _QTY_NUMBER_WORDS, _TIME_UNITS, Quantity, find_quantities
-from .rx import trie_pattern
+from storytrace.text import trie_pattern
 from .times import _TRIGGER_WORDS, TimeValue, find_times
 
 Span = tuple[int, int]

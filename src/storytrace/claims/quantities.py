@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, TypedDict
 
-from .rx import trie_pattern
+from storytrace.text import trie_pattern
 
 Span = tuple[int, int]
 

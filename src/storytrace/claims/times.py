@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Callable, TypedDict
 
 from ..dates import published_date
-from .rx import trie_pattern
+from storytrace.text import trie_pattern
 
 Span = tuple[int, int]
 

@@ -15,39 +15,13 @@ from storytrace.sources import lexicon as L
 from storytrace.sources.mentions import Mention, analyse, tokens
 from storytrace.sources.model import Span
 from storytrace.sources.quotes import Quote
-from storytrace.text import occurrences
+from storytrace.text import occurrences, trie_pattern
 
 _ALL_VERBS = L.SPEECH_VERBS | L.PARTICIPLES | L.QUOTE_ONLY_VERBS
 
 
-def _trie_pattern(words: frozenset[str]) -> str:
-    """One regex alternation for `words`, shared prefixes factored out ("sa(?:id|ys|ying)").
-
-    With the word boundaries around it, it matches exactly what a flat "said|says|..." list does
-    (at a boundary only the whole word can match), but the engine tries each letter once instead of
-    every verb at every word start: ~5x faster on news text, where this runs on every sentence.
-    """
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def rx(node: dict, top: bool = False) -> str:
-        # At the top, `(?<!\w.)` after the first letter is the opening `\b`: written there, every
-        # alternative opens with a letter and the engine skips straight to those letters.
-        alts = [re.escape(ch) + (r"(?<!\w.)" if top else "") + rx(node[ch]) for ch in sorted(node) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return "(?:" + body + ")?" if "" in node else body
-
-    return rx(trie, top=True)
-
-
 # Same matches as r"\b(said|says|told|...)\b" (tests/test_sources_fast_paths.py checks it on real text).
-_VERB_RE = re.compile("(" + _trie_pattern(_ALL_VERBS) + r")\b")
+_VERB_RE = re.compile("(" + trie_pattern(_ALL_VERBS, word_start=True) + r")\b")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+")
 _PER = re.compile(r"\b[Pp]er\s+(?=(?:the\s+)?[A-Z])")
 _CITING = re.compile(r"\b[Cc]iting\s+")
