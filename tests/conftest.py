@@ -83,3 +83,13 @@ def allsides_sample(corpora, n: int, seed: int = 0) -> list:
         out.append(Article(text=r.get("text") or "", title=r.get("title"), outlet=r.get("outlet"),
                            published=parse_published(r.get("published")), external_id=r.get("id")))
     return out
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The optional sentence-embedding model (MiniLM, offline); a missing one fails the test."""
+    from storytrace.reuse.embed import load_embedder
+    e = load_embedder()
+    if e is None:
+        missing_optional("sentence-embedding model not installed (storytrace[models])")
+    return e

@@ -9,8 +9,6 @@ import re
 import numpy as np
 import pytest
 
-from conftest import missing_optional
-
 from storytrace.reuse import embed as E
 from storytrace.reuse.paraphrase import (
     PARAPHRASE_THRESHOLD, SentencePair, align_sentences, lexical_similarity, numbers_conflict,
@@ -26,14 +24,6 @@ def msrp(corpora):
 @pytest.fixture(scope="module")
 def seed_texts(seeds):
     return {p.name[:3]: p.read_text(encoding="utf-8") for p in seeds.glob("*.txt")}
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    e = E.load_embedder()
-    if e is None:
-        missing_optional("optional embedding model not installed (lexical path is tested separately)")
-    return e
 
 
 def _accuracy(rows, cosines=None):

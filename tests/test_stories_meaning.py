@@ -45,14 +45,6 @@ def sample(corpora):
     return _giveme(corpora, {"48", "35", "49", "18"})
 
 
-@pytest.fixture(scope="module")
-def embedder():
-    emb = meaning.load()
-    if emb is None:
-        missing_optional("sentence-embedding model not installed (storytrace[models])")
-    return emb
-
-
 def _cluster_with(arts, params, vecs):
     idx = EventIndex(params)
     idx.add_meaning(vecs)
