@@ -156,15 +156,16 @@ def test_analysis_killed_by_the_os_leaves_the_old_analysis_or_the_new_one(split,
     env = dict(os.environ, PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     p = subprocess.Popen([sys.executable, "-m", "storytrace.cli", "analyze", "--db", str(db), "--out",
                           str(tmp_path / "out"), "--quiet"], env=env)
-    time.sleep(2.0)  # imports, then the stages: well before the final commit on 45 articles
-    killed = p.poll() is None
+    # Imports, then the stages; on a quiet machine the 45 articles can be analysed before the kill,
+    # which must leave the complete new analysis (the other allowed outcome).
+    time.sleep(1.2)
     p.send_signal(signal.SIGKILL)
     p.wait()
     with Store(db) as s:
         after = _snapshot(s)
         assert s.integrity_check() == "ok"
-        if killed and after != before:  # it got to commit: then everything is there
+        # Either the store is exactly as before, or it got to commit (or finished before the
+        # kill): then everything new is there, never a part of it.
+        if after != before:
             assert s.result_counts()["stories"] == 45
             assert len(s.load_analysis()["articles"]) == 45
-        else:
-            assert after == before
