@@ -137,8 +137,29 @@ def _add(args: argparse.Namespace) -> int:
             doc = analyze_store(store, opts)
             if not args.quiet:
                 _print_reuse(doc)
+            _print_placements(doc, added.new)
     print(summary.line())
     return 0 if summary.ok else 1
+
+
+PLACEMENT_LINES = 20  # placements listed one per line; beyond that only the counts
+
+
+def _print_placements(doc: dict, new_ids: list[str]) -> None:
+    """Where each new article landed (the event it joined or started, its storyline), as the
+    analysis of the grown store decided: a line per article, then the counts."""
+    from collections import Counter
+
+    from storytrace.stories.placement import describe, placements
+
+    ps = placements(doc, new_ids)
+    for p in ps[:PLACEMENT_LINES]:
+        print(f"storytrace: placed {describe(p)}")
+    if ps:
+        counts = Counter(p["placement"] for p in ps)
+        more = f" ({len(ps) - PLACEMENT_LINES} not listed)" if len(ps) > PLACEMENT_LINES else ""
+        print(f"storytrace: placed {len(ps)} new article(s){more}: "
+              + "; ".join(f"{kind}: {n}" for kind, n in counts.most_common()))
 
 
 def _print_reuse(doc: dict) -> None:
