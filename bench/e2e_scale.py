@@ -69,6 +69,34 @@ def _reset_peak() -> bool:
         return False
 
 
+class PeakWhere:
+    """Where each stage reaches its peak: a thread samples the resident size every 0.1 s and, at
+    each new high (by 16 MB or more), keeps the main thread's innermost storytrace frames. Says
+    which step of a stage to look at when a stage's peak is over budget."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.main = threading.main_thread().ident
+        self.high, self.where = 0, ""
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def reset(self) -> None:
+        self.high, self.where = 0, ""
+
+    def _run(self) -> None:
+        while True:
+            kb = _status_kb("VmRSS")
+            if kb > self.high + 16 * 1024:
+                self.high = kb
+                frame = sys._current_frames().get(self.main)
+                stack = traceback.extract_stack(frame) if frame is not None else []
+                ours = [f for f in stack if "/storytrace/" in f.filename]
+                self.where = " <- ".join(f"{Path(f.filename).parent.name}/{Path(f.filename).name}:{f.lineno} {f.name}"
+                                         for f in reversed(ours[-4:])) + f" ({kb // 1024} MB)"
+            time.sleep(0.1)
+
+
 def _save(path: str, res: dict) -> None:
     """Atomic write, so the parent (or a reader) never sees half a file."""
     Path(path + ".tmp").write_text(json.dumps(res))
@@ -87,6 +115,7 @@ def child(n: int, data: str, workdir: str, skip: set[str], stage_timeout: int, r
     res: dict = {"n_input": n, "stages": {}, "peak_reset": True}
     opts = pipeline.Options(quiet=True)
     state: dict = {}
+    peak_where = PeakWhere()
 
     def measure(name: str, fn) -> None:
         rec: dict = {}
@@ -95,6 +124,7 @@ def child(n: int, data: str, workdir: str, skip: set[str], stage_timeout: int, r
         else:
             res["peak_reset"] &= _reset_peak()
             rss0 = _status_kb("VmRSS")
+            peak_where.reset()
             c0, t0 = time.process_time(), time.perf_counter()
             signal.alarm(stage_timeout)
             try:
@@ -110,7 +140,7 @@ def child(n: int, data: str, workdir: str, skip: set[str], stage_timeout: int, r
                 signal.alarm(0)
             rec.update(wall=time.perf_counter() - t0, cpu=time.process_time() - c0,
                        rss_before_mb=rss0 / 1024, rss_after_mb=_status_kb("VmRSS") / 1024,
-                       peak_mb=_status_kb("VmHWM") / 1024)
+                       peak_mb=_status_kb("VmHWM") / 1024, peak_where=peak_where.where)
         res["stages"][name] = rec
         _save(result_path, res)  # partial results survive a kill
 
@@ -248,6 +278,11 @@ def render(results: list[dict], args, started: str, cmd: str | None = None) -> s
             w, c = sum(s["wall"] for s in ran), sum(s["cpu"] for s in ran)
             L.append(f"| {n} | analysis (pipeline.STAGES ok) | {len(ran)} of 5 | {w:.1f} | {c:.1f} | {n / w:,.0f} | "
                      f"{n / c:,.0f} | | |")
+    wheres = [(r.get("n_articles") or r["n_input"], k, s["peak_where"]) for r in results
+              for k, s in r["stages"].items() if s.get("peak_where")]
+    if wheres:
+        L += ["", "Where each stage reached its peak (resident size sampled every 0.1 s; innermost storytrace frames first):", ""]
+        L += [f"- {n} {k}: `{w}`" for n, k, w in wheres]
     L += ["", "| N | stored articles | load avg before (1/5/15 min) | load avg after | child wall s | max RSS MB | "
           "events | derivations | sources | attributions | claims | analysis.json MB | report.html MB |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from storytrace import progress
 from storytrace.ingest import DEFAULT_LIMITS, Limits, Record, fingerprint, read_records, to_article
@@ -273,9 +273,10 @@ def _storyline_groups(ctx: Context) -> list[tuple[str | None, list[Article]]]:
     return groups
 
 
-def _claims_inputs(ctx: Context) -> list[tuple[str | None, list[Article], list[dict], list[dict], Any]]:
+def _claims_inputs(ctx: Context) -> Iterator[tuple[str | None, list[Article], list[dict], list[dict], Any]]:
     """(storyline id, articles, derivations, attributions, sources) for each storyline: the full
-    inputs of its claims sections."""
+    inputs of its claims sections, made one storyline at a time (at 37k articles all of them at
+    once held ~0.5 GB of edge copies and keys next to the results)."""
     derivations = ctx.out.get("derivations", [])
     attributions = ctx.out.get("attributions", [])
     sources = {s["id"]: s for s in ctx.out.get("sources", [])}
@@ -291,7 +292,6 @@ def _claims_inputs(ctx: Context) -> list[tuple[str | None, list[Article], list[d
     atts_of: dict[str, list[dict]] = {}
     for x in attributions:
         atts_of.setdefault(x["article_id"], []).append(x)
-    groups = []
     for storyline_id, arts in _storyline_groups(ctx):
         # Each storyline gets exactly the inputs that concern it: edges into its articles, their
         # attributions and the sources those name (in registry order). So its result depends on
@@ -313,8 +313,7 @@ def _claims_inputs(ctx: Context) -> list[tuple[str | None, list[Article], list[d
         else:
             # Claims read a source's id, kind, name and in-corpus report only.
             s_sources = [{k: s.get(k) for k in _SOURCE_FIELDS} for sid, s in sources.items() if sid in named]
-        groups.append((storyline_id, arts, s_derivs, s_atts, s_sources))
-    return groups
+        yield storyline_id, arts, s_derivs, s_atts, s_sources
 
 
 def _claims_key(arts: list[Article], s_derivs: list[dict], s_atts: list[dict], s_sources: Any) -> dict[str, Any]:
@@ -328,26 +327,29 @@ def _claims(ctx: Context) -> None:
     from storytrace.claims.stage import claims_sections
 
     version = code_version("claims")
-    groups = _claims_inputs(ctx)
+    cache = ctx.cache
+    results: Iterable[tuple[str | None, dict[str, list]]]
     if ctx.options.engine == "spark":  # the storylines without a stored result run in executors
         from storytrace.engines.spark_stages import claims_per_storyline
 
-        secs = claims_per_storyline(ctx.cache, version, [(*g[1:], _claims_key(*g[1:])) for g in groups],
+        groups = list(_claims_inputs(ctx))
+        secs = claims_per_storyline(cache, version, [(*g[1:], _claims_key(*g[1:])) for g in groups],
                                     master=ctx.options.spark_master)
-    elif ctx.cache is None:
-        secs = [claims_sections(*g[1:]) for g in groups]
+        results = zip((g[0] for g in groups), secs)
+    elif cache is None:
+        results = ((g[0], claims_sections(*g[1:])) for g in _claims_inputs(ctx))
     else:
-        secs = [ctx.cache.per_group("claims", version, _claims_key(*g[1:]), lambda g=g: claims_sections(*g[1:]))
-                for g in groups]
+        results = ((g[0], cache.per_group("claims", version, _claims_key(*g[1:]), lambda g=g: claims_sections(*g[1:])))
+                   for g in _claims_inputs(ctx))
     out: dict[str, list] = {"claims": [], "conflicts": [], "timeline": [], "novelty": []}
-    for (storyline_id, *_), sec in zip(groups, secs):
+    for storyline_id, sec in results:
         # Claim ids hash their first evidence span, so they stay unique across storylines.
         for t in sec["timeline"]:
             t["storyline_id"] = storyline_id
         ctx.by_storyline[storyline_id] = sec
         for k in out:
             out[k].extend(sec[k])
-    del secs, groups
+    del results
     share_values(list(out.values()))  # in place: ctx.by_storyline holds the same dicts
     ctx.out.update(out)
 
@@ -440,12 +442,16 @@ def _summary(ctx: Context) -> None:
 
 
 def release_memory() -> None:
-    """Hand memory a stage freed back to the OS: collect reference cycles, then ask glibc to
-    return the free pages of its heap (`malloc_trim`). Without the trim, what a stage held at its
-    peak (pair arrays, per-article features) stays resident to the end of the run: the process
+    """Hand memory a stage freed back to the OS: empty the per-word memos (`text.word_cache`: a
+    stage's vocabulary, recounted if a later stage asks), collect reference cycles, then ask glibc
+    to return the free pages of its heap (`malloc_trim`). Without the trim, what a stage held at
+    its peak (pair arrays, per-article features) stays resident to the end of the run: the process
     size only ever grows. No-op where glibc is not the allocator."""
     import gc
 
+    from storytrace.text import clear_word_caches
+
+    clear_word_caches()
     gc.collect()
     trim = _malloc_trim()
     if trim is not None:

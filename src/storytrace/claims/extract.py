@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from ..model import Article
-from ..text import WORD, sentence_spans, words
+from ..text import WORD, sentence_spans, word_cache, words
 from .quantities import _NUMBER_WORDS as _QTY_NUMBER_WORDS, _TIME_UNITS, Quantity, find_quantities
 from storytrace.text import trie_pattern
 from .times import _TRIGGER_WORDS, TimeValue, find_times
@@ -116,7 +116,7 @@ _QUOTE_CONT = re.compile(r"[\"\u201d\u201c]\s*,?\s*(?:he|she|they|it|the \w+)\s+
                          re.IGNORECASE)
 
 
-@lru_cache(maxsize=200_000)
+@word_cache(200_000)
 def stem(w: str) -> str:
     """A crude stem so inflections and demonyms meet ("trucks"/"truck", "Canadian"/"Canada")."""
     w = w.lower().replace("\u2019", "'")
@@ -129,7 +129,7 @@ def stem(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=400_000)
+@word_cache(400_000)
 def _word_stems(w: str) -> tuple[str, ...]:
     """The content stems of one lower-cased token (a hyphenated token gives one per part)."""
     out = []

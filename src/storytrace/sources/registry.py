@@ -17,9 +17,9 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 from storytrace.model import Article
+from storytrace.text import word_cache
 from storytrace.sources.model import Attribution, Registry, Source
 
 _PRONOUNS = frozenset("he she it they i we him her them".split())
@@ -32,7 +32,7 @@ _PUNCT = re.compile(r"[^\w\s&-]")
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=65536)
+@word_cache(65536)
 def canonical(name: str) -> str:
     """Folded form of a source name: the key sources are merged on and ids hash (cached: the same
     names recur across attributions and articles)."""

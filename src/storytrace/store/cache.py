@@ -85,10 +85,33 @@ def roundtrip(value: Any) -> Any:
 
 
 def group_key(stage: str, version: str, inputs: Any) -> str:
+    """Hash of a group's inputs: their canonical JSON (sorted keys, no spaces), fed to the hash in
+    pieces (`_canonical_json`) so a large storyline's inputs are never one string in memory."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{stage}\0{version}\0".encode())
-    h.update(json.dumps(inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+    for piece in _canonical_json(inputs):
+        h.update(piece.encode("utf-8"))
     return h.hexdigest()
+
+
+_KEY_CHUNK = 500  # list items per json.dumps call in `_canonical_json`
+
+
+def _canonical_json(value: Any) -> Iterator[str]:
+    """`json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` in pieces
+    whose concatenation is exactly that string: dicts key by key, long lists a slice at a time."""
+    if isinstance(value, dict) and value and all(type(k) is str for k in value):  # json.dumps itself for other keys
+        for i, (k, v) in enumerate(sorted(value.items())):
+            yield ("{" if i == 0 else ",") + json.dumps(k, ensure_ascii=False) + ":"
+            yield from _canonical_json(v)
+        yield "}"
+    elif isinstance(value, (list, tuple)) and len(value) > _KEY_CHUNK:
+        for i in range(0, len(value), _KEY_CHUNK):
+            part = json.dumps(value[i:i + _KEY_CHUNK], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            yield ("[" if i == 0 else ",") + part[1:-1]
+        yield "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 _LEN = struct.Struct("<I")

@@ -18,10 +18,9 @@ import heapq
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 
 from ..model import Article
-from ..text import WORD, sentence_spans
+from ..text import WORD, sentence_spans, word_cache
 from ..text import word_frequencies as _freqs
 
 # Floor for words the table does not know (names, rare words): about one in 10^7.5 words.
@@ -52,7 +51,7 @@ def is_stop(word: str) -> bool:
     return f is not None and f >= _STOP_FREQ
 
 
-@lru_cache(maxsize=200_000)
+@word_cache(200_000)
 def _keep(token: str) -> str | None:
     """The lower-cased content word of a token, or None for function words, digits, 1-letter."""
     w = token.lower()
@@ -123,7 +122,7 @@ def article_terms(article: Article) -> Counter:
     return c
 
 
-@lru_cache(maxsize=200_000)
+@word_cache(200_000)
 def term_weight(term: str) -> float:
     if term.startswith("n:"):
         parts = term[2:].split()

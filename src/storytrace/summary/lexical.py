@@ -8,11 +8,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 
 import numpy as np
 
-from ..text import WORD, words
+from ..text import WORD, word_cache, words
 
 STOP = frozenset("""a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he
@@ -25,7 +24,7 @@ one two would could may might must shall us mr mrs ms""".split())
 _NUM = re.compile(r"^\d[\d,.]*$")
 
 
-@lru_cache(maxsize=65536)
+@word_cache(65536)
 def stem(w: str) -> str:
     """A very light suffix stripper (drones/drone, reported/report) so inflections match."""
     for suf in ("ing", "ed", "es", "s"):
@@ -34,7 +33,7 @@ def stem(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=200_000)
+@word_cache(200_000)
 def _term(w: str) -> str | None:
     """The term of one lower-cased word token, or None for a stopword or a one-letter token."""
     w = w.replace("\u2019", "'").split("'")[0]
