@@ -91,6 +91,9 @@ class PeakWhere:
                 self.high = kb
                 frame = sys._current_frames().get(self.main)
                 stack = traceback.extract_stack(frame) if frame is not None else []
+                # Drop the frame at once: held, it would keep the stage's locals (and every
+                # frame below it) alive after the stage returns.
+                del frame
                 ours = [f for f in stack if "/storytrace/" in f.filename]
                 self.where = " <- ".join(f"{Path(f.filename).parent.name}/{Path(f.filename).name}:{f.lineno} {f.name}"
                                          for f in reversed(ours[-4:])) + f" ({kb // 1024} MB)"
