@@ -92,6 +92,9 @@ def child(base: str, new: str, workdir: str, verify: bool, result: str) -> None:
                         **stage_info()}
         res["peak_first_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         save()
+        # A user's `add --analyze` is a new process: the first analysis is not in memory then.
+        del doc
+        pipeline.release_memory()
         added, _, _ = timed(lambda: pipeline.ingest([new], store, opts))
         res["n_added"] = len(added.new)
         stage_info()

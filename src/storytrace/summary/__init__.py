@@ -41,6 +41,7 @@ MAX_CANDIDATES_PER_ARTICLE = 40
 # storyline reads fewer sentences of each article (its lead first); never fewer than 3.
 MAX_CANDIDATES_PER_STORYLINE = 2500
 MIN_CANDIDATES_PER_ARTICLE = 3
+_ROWS = 256  # rows of a candidate matrix handled at once (memory, not results)
 # Matched against lower-cased text (IGNORECASE is several times slower in `re`).
 _FURNITURE = re.compile(r"continue reading|click here|sign up|subscribe|all rights reserved|newsletter|"
                         r"tap to|install (?:the|our) app|read more|follow us|\(more .{0,40} stories\.?\)")
@@ -159,17 +160,25 @@ def summarize_articles(view: View, article_ids: list[str], events: list[list[str
     if not cands:
         return []
     n = len(cands)
+    # The candidate-by-candidate matrices are built and scanned a block of rows at a time (same
+    # values, same order): a storyline of ~1,000 articles has ~3,000 candidates, and each extra
+    # full n x n temporary cost ~36 MB at the summary stage's peak.
     try:
         vecs = tfidf_sparse([c.terms for c in cands])
-        sim = (vecs @ vecs.T).toarray()
+        vt = vecs.T.tocsc()
+        sim = np.empty((n, n), dtype=np.float32)
+        for b0 in range(0, n, _ROWS):
+            sim[b0:b0 + _ROWS] = (vecs[b0:b0 + _ROWS] @ vt).toarray()
+        del vt
     except ImportError:  # no scipy: the dense product (same values, slower on big storylines)
         dense = tfidf_matrix([c.terms for c in cands])
         sim = dense @ dense.T
     uf = _UF(n)
-    same = np.argwhere(np.triu(sim >= SAME_THING, k=1))
-    for i, j in same:
-        if cands[i].article_id != cands[j].article_id:
-            uf.union(int(i), int(j))
+    for b0 in range(0, n, _ROWS):
+        for i, j in np.argwhere(sim[b0:b0 + _ROWS] >= SAME_THING):  # row-major, as over the whole matrix
+            i += b0
+            if j > i and cands[i].article_id != cands[j].article_id:
+                uf.union(int(i), int(j))
     # Aligned passages of a derivation: the copy's sentence is the source's sentence again.
     by_article: dict[str, list[int]] = {}
     for i, c in enumerate(cands):
@@ -207,8 +216,10 @@ def summarize_articles(view: View, article_ids: list[str], events: list[list[str
     # anything an earlier article said, so their new facts rise even when no claims stage has
     # marked them. Within the first event, agreement across outlets matters more than novelty.
     order = np.array([c.order for c in cands])
-    earlier = order[None, :] < order[:, None]
-    fresh = 1 - np.where(earlier, sim, 0).max(axis=1)
+    fresh = np.empty(n, dtype=sim.dtype)
+    for b0 in range(0, n, _ROWS):
+        earlier = order[None, :] < order[b0:b0 + _ROWS, None]
+        fresh[b0:b0 + _ROWS] = 1 - np.where(earlier, sim[b0:b0 + _ROWS], 0).max(axis=1)
     first_event = set(events[0]) if events else set(article_ids)
     fresh[[c.article_id in first_event for c in cands]] = 0
     score = np.zeros(n)

@@ -98,10 +98,10 @@ def lexrank(sim: np.ndarray, threshold: float = 0.1, damping: float = 0.85, iter
     n = sim.shape[0]
     if n == 0:
         return np.zeros(0)
-    adj = (sim >= threshold).astype(np.float32)
-    deg = adj.sum(axis=1, keepdims=True)
+    trans = (sim >= threshold).astype(np.float32)  # the adjacency, made row-stochastic in place
+    deg = trans.sum(axis=1, keepdims=True)
     deg[deg == 0] = 1
-    trans = adj / deg
+    trans /= deg  # one n x n matrix, not two (n is ~3,000 on the largest storylines)
     p = np.full(n, 1.0 / n, dtype=np.float32)
     for _ in range(iters):
         new = (1 - damping) / n + damping * trans.T @ p
