@@ -125,3 +125,22 @@ def test_empty_inputs():
     a = Article(text="Short.").to_dict()
     an = {"articles": [a], "events": [{"id": "e", "article_ids": [a["id"]]}], "storylines": [{"id": "s", "event_ids": ["e"]}]}
     assert summarize(an) == [{"storyline_id": "s", "sentences": []}]
+
+
+def test_row_blocks_give_the_summary_of_the_whole_matrix(corpora, monkeypatch):
+    """Big storylines' candidate matrices are built and scanned in blocks of rows (memory): on 24 real
+    BASIL articles as one storyline of two events, blocks of 7 rows give exactly the one-block summary."""
+    import storytrace.summary as summary_mod
+
+    rows = [json.loads(l) for _, l in zip(range(24), (corpora / "basil" / "articles.jsonl").open(encoding="utf-8"))]
+    arts = [Article(text=r["text"], title=r.get("title"), outlet=r.get("outlet"), published=r.get("published")).to_dict()
+            for r in rows]
+    # Two events, so the follow-up's novelty against earlier articles counts too.
+    an = {"articles": arts, "events": [{"id": "e1", "article_ids": [a["id"] for a in arts[:12]]},
+                                       {"id": "e2", "article_ids": [a["id"] for a in arts[12:]]}],
+          "storylines": [{"id": "s", "event_ids": ["e1", "e2"]}]}
+    monkeypatch.setattr(summary_mod, "_ROWS", 10 ** 9)
+    whole = summarize(an)
+    monkeypatch.setattr(summary_mod, "_ROWS", 7)
+    assert sum(len(joined_sentence_spans(a["text"])) for a in arts) > 7 * 20  # many blocks of 7 rows
+    assert summarize(an) == whole and len(whole[0]["sentences"]) >= 5
