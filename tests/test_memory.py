@@ -179,3 +179,23 @@ def test_group_keys_hash_the_canonical_json_in_pieces(analysed, monkeypatch):
     h = hashlib.blake2b(digest_size=16)
     h.update(b"claims\0v1\0" + one.encode("utf-8"))
     assert cache_mod.group_key("claims", "v1", inputs) == h.hexdigest()
+
+
+def test_share_values_across_storylines_keeps_the_json_and_shares_equal_values(analysed):
+    """Claims are shared storyline by storyline with one memo: equal short strings across calls
+    become one object, and the document's JSON does not change."""
+    _, doc = analysed
+    claims = json.loads(json.dumps(doc["claims"]))  # fresh objects, as the stage cache gives
+    assert len(claims) > 4
+    before = json.dumps(claims)
+    half = len(claims) // 2
+    memo: tuple[dict, dict] = ({}, {})
+    pipeline.share_values([claims[:half]], memo)
+    pipeline.share_values([claims[half:]], memo)
+    assert json.dumps(claims) == before
+    ids = [e["article_id"] for c in claims for e in c["evidence"]]
+    by_value: dict[str, set[int]] = {}
+    for x in ids:
+        by_value.setdefault(x, set()).add(id(x))
+    assert any(len([i for i in ids if i == v]) > 1 for v in by_value)  # some article cited in both halves
+    assert all(len(objs) == 1 for objs in by_value.values())  # one object per article id

@@ -342,15 +342,19 @@ def _claims(ctx: Context) -> None:
         results = ((g[0], cache.per_group("claims", version, _claims_key(*g[1:]), lambda g=g: claims_sections(*g[1:])))
                    for g in _claims_inputs(ctx))
     out: dict[str, list] = {"claims": [], "conflicts": [], "timeline": [], "novelty": []}
+    # Equal values are shared storyline by storyline (one memo for the stage), so each storyline's
+    # duplicate strings are freed before the next is computed: shared once at the end, all of them
+    # were alive together (the stage's peak at 37k articles).
+    memo: tuple[dict, dict] = ({}, {})
     for storyline_id, sec in results:
         # Claim ids hash their first evidence span, so they stay unique across storylines.
         for t in sec["timeline"]:
             t["storyline_id"] = storyline_id
+        share_values([sec[k] for k in out], memo)  # in place: ctx.by_storyline holds the same dicts
         ctx.by_storyline[storyline_id] = sec
         for k in out:
             out[k].extend(sec[k])
-    del results
-    share_values(list(out.values()))  # in place: ctx.by_storyline holds the same dicts
+    del results, memo
     ctx.out.update(out)
 
 
@@ -359,14 +363,14 @@ def _claims(ctx: Context) -> None:
 SHARE_MAX_LEN = 40
 
 
-def share_values(items: Any) -> None:
+def share_values(items: Any, memo: tuple[dict, dict] | None = None) -> None:
     """Make equal short strings and equal ints inside `items` (nested dicts and lists) one object,
     in place. The stage results are rebuilt from JSON (the stage cache's round trip), which makes a
     new string for every occurrence: at 37k articles the 572k attributions and 683k claims repeat
     the same article ids, source ids, kinds and dates millions of times (~20% of their memory).
-    Values are only replaced by equal values of the same type, so the JSON is unchanged."""
-    strs: dict[str, str] = {}
-    ints: dict[int, int] = {}
+    Values are only replaced by equal values of the same type, so the JSON is unchanged.
+    `memo`: (strings, ints) seen so far, to share across several calls."""
+    strs, ints = memo if memo is not None else ({}, {})
     stack = [items]
     while stack:
         x = stack.pop()
