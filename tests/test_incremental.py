@@ -129,7 +129,7 @@ def test_a_v2_store_upgrades_in_place_and_keeps_its_articles(split, tmp_path):
     conn.executescript("DROP TABLE article_results; DROP TABLE group_results; PRAGMA user_version = 2;")
     conn.close()
     with Store(db) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS) == 3
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS) == 4
         assert s.count() == 40
         doc = analyze_store(s, OPTS)
         assert doc["cached_results"]["stories"] == {"hits": 0, "misses": 40}

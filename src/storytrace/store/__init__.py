@@ -302,7 +302,8 @@ def _spool_analysis(doc: dict[str, Any]) -> Any:
 def _write_analysis(c: sqlite3.Connection, articles_seen: int, spool: Any) -> None:
     """Store the spooled analysis as row 1 of `analysis` inside the caller's transaction: a
     zero-filled blob of the right size, then filled in place chunk by chunk (SQLite's incremental
-    blob I/O), so the whole blob never sits in memory."""
+    blob I/O), so the whole blob never sits in memory. That needs `data` to be the row's last
+    column (schema v4): a value after a zeroblob makes SQLite build the whole record in memory."""
     size = os.fstat(spool.fileno()).st_size
     c.execute("INSERT INTO analysis(id, articles_seen, data) VALUES (1, ?, zeroblob(?)) "
               "ON CONFLICT(id) DO UPDATE SET articles_seen = excluded.articles_seen, data = excluded.data, "

@@ -74,6 +74,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (stage, key)
     ) WITHOUT ROWID;
     """,
+    # 3 -> 4: the analysis document is the last column. The save writes it in place (a zeroblob of
+    # its size, then filled chunk by chunk); with a column after it SQLite must build the whole
+    # record, zeros included, in memory: twice the compressed analysis (~600 MB at 37k articles),
+    # which was the save's peak.
+    """
+    CREATE TABLE analysis_v4 (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        articles_seen INTEGER NOT NULL,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+        data TEXT NOT NULL
+    );
+    INSERT INTO analysis_v4(id, articles_seen, updated_at, data) SELECT id, articles_seen, updated_at, data FROM analysis;
+    DROP TABLE analysis;
+    ALTER TABLE analysis_v4 RENAME TO analysis;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
