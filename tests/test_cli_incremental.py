@@ -67,3 +67,19 @@ def test_an_unrelated_article_is_placed_alone_with_the_reason(tmp_path, seeds, c
     line = next(ln for ln in out.splitlines() if ln.startswith("storytrace: placed ") and "new article(s)" not in ln)
     assert re.search(r"placed [0-9a-f]{16}: alone in ev-[0-9a-f]+ \(no other article similar enough\)", line), line
     assert "placed 1 new article(s): alone: 1" in out
+
+
+def test_uploads_through_the_api_say_where_they_landed(tmp_path, seeds):
+    """The web UI's add path (`api.add_texts`) returns the same placement lines as the CLI."""
+    from storytrace.api import add_texts
+
+    files = sorted(seeds.glob("*.txt"))
+    db = tmp_path / "w.db"
+    first = add_texts(db, [(f.name, f.read_bytes()) for f in files[:3]])
+    assert len(first["new"]) == 3 and len(first["placed"]) == 3
+    assert all(": started ev-" in p and "a new story" in p for p in first["placed"])
+    more = add_texts(db, [(f.name, f.read_bytes()) for f in files[3:]])
+    assert any(": joined ev-" in p and "(3 earlier articles)" in p for p in more["placed"]), more["placed"]
+    assert any("continuing storyline" in p for p in more["placed"]), more["placed"]
+    again = add_texts(db, [(files[0].name, files[0].read_bytes())])
+    assert again["new"] == [] and again["placed"] == [] and len(again["duplicates"]) == 1

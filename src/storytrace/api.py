@@ -66,10 +66,14 @@ def add_texts(db: str | os.PathLike, items: list[tuple[str, bytes]], *, reanalyz
         res = AddResult()
         for name, data in items:
             res.merge(store.add(read_bytes(data, name)))
+        placed: list[str] = []
         if reanalyze and res.new:
-            analyze_store(store, Options(quiet=True))
+            from storytrace.stories.placement import describe, placements
+
+            doc = analyze_store(store, Options(quiet=True))
+            placed = [describe(p) for p in placements(doc, res.new)]  # where each new article landed
         return {"new": res.new, "duplicates": res.duplicates,
-                "rejected": [r.to_dict() for r in res.rejected], "articles": store.count()}
+                "rejected": [r.to_dict() for r in res.rejected], "articles": store.count(), "placed": placed}
 
 
 def write_outputs(doc: dict[str, Any], out: str | os.PathLike) -> tuple[Path, Path]:
