@@ -175,9 +175,10 @@ def summarize_articles(view: View, article_ids: list[str], events: list[list[str
         sim = dense @ dense.T
     uf = _UF(n)
     for b0 in range(0, n, _ROWS):
-        for i, j in np.argwhere(sim[b0:b0 + _ROWS] >= SAME_THING):  # row-major, as over the whole matrix
+        # Pairs above the diagonal only (j > i: k = b0 + 1 in the block), row-major as over the whole matrix.
+        for i, j in np.argwhere(np.triu(sim[b0:b0 + _ROWS] >= SAME_THING, k=b0 + 1)):
             i += b0
-            if j > i and cands[i].article_id != cands[j].article_id:
+            if cands[i].article_id != cands[j].article_id:
                 uf.union(int(i), int(j))
     # Aligned passages of a derivation: the copy's sentence is the source's sentence again.
     by_article: dict[str, list[int]] = {}
