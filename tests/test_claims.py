@@ -382,3 +382,36 @@ def test_cyclic_derivations_terminate(seeds):
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
     assert sec["claims"] and all(c["independent_support"] >= 1 for c in sec["claims"])
+
+
+def test_two_legislators_titled_alike_are_not_one_party_changing_position(corpora):
+    """allsides: a National Review and a Fox report have Rep. Jerrold Nadler reject an argument; ABC
+    and Politico have Rep. Mark Meadows acknowledge something else. Sharing the title "Rep." made
+    them one party that "denied then conceded"; a title is how a name is written, not who it is."""
+    import gzip
+
+    from storytrace.dates import parse_published
+
+    want = {"8k4cgUiqYW2yhKaK", "FyMRi13ii8qyNQaH", "3Ldq1cM5nNei8bsR", "2Gm2D8EgZneZXbAb"}
+    arts = []
+    for shard in sorted((corpora / "allsides").glob("articles-*.jsonl.gz")):
+        with gzip.open(shard, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if any(w in line[:200] for w in want):
+                    r = json.loads(line)
+                    if r["id"] in want:
+                        arts.append(Article(text=r["text"], title=r.get("title"), outlet=r.get("outlet"),
+                                            published=parse_published(r.get("published")), external_id=r["id"]))
+        if len(arts) == len(want):
+            break
+    assert len(arts) == 4
+    mentions = [m for a in arts for m in extract_claims(a)]
+    nadler = [m for m in mentions if "Nadler" in m.text and m.stance]
+    meadows = [m for m in mentions if "Meadows" in m.text and m.stance]
+    assert nadler and meadows, "both stances are read"
+    claims = align_claims(arts, mentions, [])
+    by_id = {c.id: c for c in claims}
+    for c in find_conflicts(claims, mentions):
+        if c["kind"] == "position_change":
+            texts = " ".join(by_id[i].text for i in c["claim_ids"])
+            assert not ("Nadler" in texts and "Meadows" in texts), c

@@ -38,6 +38,10 @@ def clear_word_caches() -> None:
 
 WORD = re.compile(r"\w+(?:[''\u2019.\-]\w+)*", re.UNICODE)
 
+# Titles written before a person's name ("Sen.", "Rep.", "Dr."), lower case without the period:
+# part of how a name is written, not of who it is (sources read names; claims tell parties apart).
+HONORIFICS = frozenset("mr mrs ms miss dr prof sen rep gov gen lt col sgt capt cmdr adm rev hon".split())
+
 # Abbreviations after which a period does not end a sentence (titles, months, initials, etc.).
 _ABBREV = frozenset("""mr mrs ms dr prof sen sens rep reps gov gen lt col sgt capt cmdr adm st jr sr vs etc inc corp co ltd
 u.s u.k u.n e.g i.e no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx fig al

@@ -13,6 +13,7 @@ from one report, or attributing the claim to the same source, share one origin.
 from __future__ import annotations
 
 import hashlib
+from math import fsum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -114,7 +115,9 @@ def _overlap(a: frozenset[str], b: frozenset[str], idf: dict[str, float] | None 
     inter = a & b
     if not inter:
         return 0.0, 0.0
-    wa, wb, wi = sum(map(g, a, _ONES)), sum(map(g, b, _ONES)), sum(map(g, inter, _ONES))
+    # fsum: correctly rounded, so the same whatever order the set iterates in (a plain float sum
+    # follows the string hash seed, and a link score on a threshold or a tie then parts between runs).
+    wa, wb, wi = fsum(map(g, a, _ONES)), fsum(map(g, b, _ONES)), fsum(map(g, inter, _ONES))
     return wi / min(wa, wb), wi / (wa + wb - wi)
 
 

@@ -10,8 +10,10 @@ Each conflict names its claims and says why in `note`.
 from __future__ import annotations
 
 from collections import defaultdict
+from math import fsum
 from typing import Any
 
+from ..text import HONORIFICS
 from .align import Claim, _overlap, _times_compatible, _window, story_idf
 from .extract import ClaimMention, content_stems, stem
 from .quantities import _CURRENCY_WORD, _MEASURE_UNITS, _TIME_UNITS, compatible, unit_key
@@ -52,6 +54,8 @@ def _party_stems(m: ClaimMention) -> list[str]:
     out: list[str] = []
     for a in names:
         for tok in a.replace("-", " ").split():
+            if tok.lower().rstrip(".") in HONORIFICS:
+                continue  # "Rep. X" and "Rep. Y" are not one party
             s = stem(tok)
             if len(s) > 1 and s not in out:
                 out.append(s)
@@ -149,7 +153,8 @@ def _position_changes(claims: list[Claim], mentions: list[ClaimMention]) -> list
                 lead[_party_stems(m)[0]] += 1
         if not count:  # no named party in the stance sentences: nothing to pair
             continue
-        party = max(count, key=lambda p: (lead.get(p, 0), count[p]))
+        # Ties go to the smaller stem: `count` fills in set order, which follows the hash seed.
+        party = min(count, key=lambda p: (-lead.get(p, 0), -count[p], p))
         ids: list[str] = []
         key = lambda m: ((m.time or {}).get("start") or "9999", m.published or "")
         for m in sorted(ds, key=key) + sorted(cs, key=key):
@@ -263,7 +268,7 @@ def _contradictions(claims: list[Claim], reps: list[ClaimMention], idf: dict[str
             for x in _prefix(m.stems, idf, CONTRADICTION_JACCARD):
                 index[x].append(i)
     pairs: set[tuple[int, int]] = set()
-    weight = [sum([idf.get(x, 1.0) for x in m.stems]) for m in reps]
+    weight = [fsum([idf.get(x, 1.0) for x in m.stems]) for m in reps]  # fsum: the same in any set order
     for i in negated:
         ai, wi = reps[i].article_id, weight[i]
         for x in _prefix(reps[i].stems, idf, CONTRADICTION_JACCARD):

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass
 
 from storytrace.sources import lexicon as L
+from storytrace.text import HONORIFICS
 
 TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019\-]|\.(?=\w))*\.?|\d[\d,.]*|&")
 _POSS = re.compile(r"['\u2019]s$")
 CONNECTORS = frozenset("of for the and on de del la le von van al bin el & in".split())
-_HONORIFIC = frozenset("mr mrs ms miss dr prof sen rep gov gen lt col sgt capt cmdr adm rev hon".split())
+_HONORIFIC = HONORIFICS
 # Abbreviations inside names whose period is no sentence end ("St. Louis", "Mt. Vernon").
 _ABBREV_KEEP = frozenset("st mt ft".split())
 _PREPS_NP = frozenset("with to from by for at in on about against into than".split())
