@@ -169,3 +169,26 @@ def test_analysis_killed_by_the_os_leaves_the_old_analysis_or_the_new_one(split,
         if after != before:
             assert s.result_counts()["stories"] == 45
             assert len(s.load_analysis()["articles"]) == 45
+
+
+def test_event_pairs_of_old_articles_are_read_back(incremental):
+    _, first, second = incremental
+    assert first["cached_results"]["stories_pairs"] == {"hits": 0, "misses": 40}
+    assert second["cached_results"]["stories_pairs"] == {"hits": 40, "misses": 5}
+
+
+def test_unreadable_stored_event_pairs_are_recomputed_and_said(incremental, full_doc, tmp_path):
+    db, _, second = incremental
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with sqlite3.connect(copy) as c:
+        assert c.execute("UPDATE group_results SET data = x'00ff' WHERE stage = 'stories_pairs'").rowcount == 1
+    with Store(copy) as s:
+        doc = analyze_store(s, OPTS)
+        notes = doc.pop("stage_notes")
+        assert [n["stage"] for n in notes] == ["stories"] and "event pairs" in notes[0]["detail"]
+        assert doc["cached_results"]["stories_pairs"] == {"hits": 0, "misses": 45}
+        assert {k: v for k, v in _same(doc).items()} == {k: v for k, v in _same(second).items() if k != "stage_notes"}
+        again = analyze_store(s, OPTS)  # the graph was written back whole
+    assert again["cached_results"]["stories_pairs"] == {"hits": 45, "misses": 0} and not again["stage_notes"]

@@ -184,3 +184,45 @@ def test_grow_variant_leaves_every_cluster_without_a_new_article_alone(states, m
         parent = idx._parent_nodes(int(idx._par[idx.num[g[0]]]))
         assert newnodes & set(parent), "a changed event lies in a cluster a new (or moved) article joined"
     assert idx.last_update_size < len(idx) // 4
+
+
+def _pair_set(idx: EventIndex) -> dict[tuple[str, str], float]:
+    g = idx.pair_graph()
+    return {tuple(sorted((g.ids[i], g.ids[j]))): s for i, j, s in zip(g.i.tolist(), g.j.tolist(), g.s.tolist())}
+
+
+@pytest.mark.parametrize("few", [True, False], ids=["few-new", "many-new"])
+def test_known_pairs_of_an_earlier_run_give_the_batch_graph_and_partition(states, few):
+    """What `analyze` on a grown store does: the last run's pairs (through their stored bytes)
+    are taken as given, and only the new articles' pairs are computed (through the inverted index
+    when they are few, block products when many): the very pairs, floats and events of a batch."""
+    from storytrace.stories.pairs import KnownPairs
+
+    ids = _shuffled(states, 13)
+    cut = len(ids) - (20 if few else 300)
+    old = _clustered(states, ids[:cut])
+    stored = KnownPairs.from_bytes(old.pair_graph().to_bytes(["t"] * len(old.ids)))
+    # One old article's features changed since (its stored tag no longer matches): its pairs
+    # are recomputed as if it were new; the rest are read back.
+    changed = ids[0]
+    known = stored.only(lambda aid, tag: aid != changed)
+    idx = EventIndex()
+    idx.add_states(states, known=known)
+    idx.recluster()
+    batch = _clustered(states, ids)
+    assert len(batch.graph) > 1000
+    assert _pair_set(idx) == _pair_set(batch)
+    assert idx.event_groups() == batch.event_groups()
+    assert idx.result().storylines == batch.result().storylines
+
+
+def test_known_pairs_of_removed_articles_are_dropped(states):
+    from storytrace.stories.pairs import KnownPairs
+
+    ids = sorted(states)
+    whole = _clustered(states, ids)
+    known = KnownPairs.from_bytes(whole.pair_graph().to_bytes([""] * len(ids)))
+    kept = ids[::2]
+    idx = EventIndex()
+    idx.add_states({a: states[a] for a in kept}, known=known)
+    assert _pair_set(idx) == _pair_set(_clustered(states, kept))

@@ -12,6 +12,7 @@ import functools
 import sys
 import time
 import traceback
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -116,8 +117,10 @@ def _stories(ctx: Context) -> None:
         else:
             idx = EventIndex()
             idx.add_meaning(vecs)
-            idx.add_states(feats)
+            known = _known_event_pairs(ctx)
+            idx.add_states(feats, known=known)
             idx.recluster()
+            _keep_event_pairs(ctx, idx, known)
         res = idx.result()
     ctx.out["events"] = [e.to_dict() for e in res.events]
     ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
@@ -126,6 +129,45 @@ def _stories(ctx: Context) -> None:
     for a in ctx.articles:
         if not a.published and a.id in res.inferred_dates:
             a.published, a.published_inferred = res.inferred_dates[a.id], True
+
+
+# The event pair graph of the last run (stories/pairs.py `KnownPairs`), one binary group result.
+_PAIRS_STAGE = "stories_pairs"
+
+
+def _pairs_key() -> str:
+    return "graph:" + code_version("stories")
+
+
+def _known_event_pairs(ctx: Context) -> Any:
+    """The last run's event pairs among the articles whose features are unchanged (their
+    fingerprint as stored with the pairs), or None: the new run computes only the others' pairs.
+    This is what keeps an increment from recomputing millions of pairs of old articles."""
+    from storytrace.stories.pairs import KnownPairs
+
+    blob = ctx.cache.load_bytes(_PAIRS_STAGE, _pairs_key())
+    if blob is None:
+        return None
+    try:
+        known = KnownPairs.from_bytes(blob)
+    except (ValueError, KeyError, TypeError, zlib.error) as e:  # unreadable: recomputed, said once
+        ctx.notes.append({"stage": "stories", "status": "recomputed",
+                          "detail": f"the stored event pairs could not be read ({e}): computed afresh"})
+        return None
+    fps = {a.id: _fp(a) for a in ctx.articles}
+    return known.only(lambda aid, tag: fps.get(aid) == tag)
+
+
+def _keep_event_pairs(ctx: Context, idx: Any, known: Any) -> None:
+    """Queue this run's pair graph for the commit, unless it is exactly the stored one."""
+    reused = set() if known is None else {a for a in known.ids if a is not None}
+    ids = [a.id for a in ctx.articles]
+    ctx.cache.count(_PAIRS_STAGE, len(reused), len(set(ids) - reused))
+    if known is not None and len(reused) == len(known.ids) and reused == set(ids):
+        return  # the same articles, the same pairs: the stored graph stays (its key is marked used)
+    graph = idx.pair_graph()
+    fps = {a.id: _fp(a) for a in ctx.articles}
+    ctx.cache.add_bytes(_PAIRS_STAGE, _pairs_key(), graph.to_bytes([fps[a] for a in graph.ids]))
 
 
 def _meaning_vectors(ctx: Context) -> dict[str, Any]:

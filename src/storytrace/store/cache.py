@@ -215,7 +215,7 @@ class StageCache:
         self.used_groups: dict[str, set[str]] = {}
         self.stats: dict[str, dict[str, int]] = {}
 
-    def _count(self, stage: str, hits: int, misses: int) -> None:
+    def count(self, stage: str, hits: int, misses: int) -> None:
         s = self.stats.setdefault(stage, {"hits": 0, "misses": 0})
         s["hits"] += hits
         s["misses"] += misses
@@ -240,7 +240,7 @@ class StageCache:
             value = roundtrip(compute(a))
             out[a.id] = value
             self.pending_articles.append((stage, a.id, want[a.id], encode(value)))
-        self._count(stage, len(out) - misses, misses)
+        self.count(stage, len(out) - misses, misses)
         return out
 
     def load_groups(self, stage: str, keys: list[str]) -> dict[str, Any]:
@@ -255,7 +255,7 @@ class StageCache:
                     f"SELECT key, data FROM group_results WHERE stage = ? AND key IN ({','.join('?' * len(chunk))})",
                     [stage, *chunk]):
                 out[key] = decode(blob)
-        self._count(stage, len(out), len(set(keys)) - len(out))
+        self.count(stage, len(out), len(set(keys)) - len(out))
         return out
 
     def add_group(self, stage: str, key: str, value: Any) -> None:
@@ -263,17 +263,28 @@ class StageCache:
         self.used_groups.setdefault(stage, set()).add(key)
         self.pending_groups.append((stage, key, encode(value)))
 
+    def load_bytes(self, stage: str, key: str) -> bytes | None:
+        """A stored binary group result as written by `add_bytes` (None when absent); the key
+        counts as used by this run, so it is kept at commit even if nothing replaces it."""
+        self.used_groups.setdefault(stage, set()).add(key)
+        return self.store.load_group_result(stage, key)
+
+    def add_bytes(self, stage: str, key: str, blob: bytes) -> None:
+        """Queue a binary group result (its own encoding, e.g. arrays), committed with the analysis."""
+        self.used_groups.setdefault(stage, set()).add(key)
+        self.pending_groups.append((stage, key, blob))
+
     def per_group(self, stage: str, version: str, inputs: Any, compute: Callable[[], T]) -> Any:
         """The result of `compute()` for a group whose inputs are fully described by `inputs`."""
         key = group_key(stage, version, inputs)
         self.used_groups.setdefault(stage, set()).add(key)
         blob = self.store.load_group_result(stage, key)
         if blob is not None:
-            self._count(stage, 1, 0)
+            self.count(stage, 1, 0)
             return decode(blob)
         value = roundtrip(compute())
         self.pending_groups.append((stage, key, encode(value)))
-        self._count(stage, 0, 1)
+        self.count(stage, 0, 1)
         return value
 
 
@@ -331,6 +342,6 @@ class ArticleBlobs:
             for a, blob in zip(todo, compute(todo)):
                 out[a.id] = blob
                 self.cache.pending_articles.append((self.stage, a.id, self.version, blob))
-        self.cache._count(self.stage, len(want) - len(todo), len(todo))
+        self.cache.count(self.stage, len(want) - len(todo), len(todo))
         return out
 

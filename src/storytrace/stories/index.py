@@ -49,7 +49,7 @@ from ..model import Article
 from . import features, meaning
 from .linkage import average_link_arrays, split_lookalikes
 from .mentions import floor_date, time_mentions
-from .pairs import PairInput, cosine, is_candidate, key_terms, pair_arrays
+from .pairs import KnownPairs, PairInput, cosine, is_candidate, key_terms, pair_arrays
 from .result import Event, Storyline, StoryResult, event_why, storyline_why
 
 STATE_VERSION = 2
@@ -491,12 +491,17 @@ class EventIndex:
         return added
 
     def add_states(self, states: dict[str, dict[str, Any]],
-                   pairs: Iterable[tuple[str, str, float]] | None = None) -> list[str]:
+                   pairs: Iterable[tuple[str, str, float]] | None = None,
+                   known: KnownPairs | None = None) -> list[str]:
         """Record articles from their feature states (`article_state`, as the store keeps them),
         pairs computed in one batch; call `recluster()` or `update()` afterwards.
 
         `pairs`: the new articles' pairs (a, b, cosine) when computed elsewhere with
-        `pairs.similar_pairs` (e.g. in Spark executors, by date blocks): taken as given."""
+        `pairs.similar_pairs` (e.g. in Spark executors, by date blocks): taken as given.
+        `known`: every pair among `known.ids` (a `pair_graph()` of an earlier run, those of its
+        articles whose state is unchanged): taken as given, and only the pairs of the other
+        articles are computed. A pair is a function of its two articles alone (pairs.py), so
+        the graph is the one a batch of all of them builds."""
         batch = []
         for aid in sorted(states):
             if aid in self.vec:
@@ -504,6 +509,21 @@ class EventIndex:
             s = states[aid]
             self._record(aid, s["v"], s["d"], s["t"], s["r"], s.get("m"))
             batch.append(aid)
+        if known is not None and pairs is None:
+            num = self.num
+            fresh = set(batch)
+            # Known articles' numbers here (-1: not recorded by this call); edges kept when both ends are.
+            at = np.array([num[a] if a in fresh else -1 for a in known.ids], dtype=np.int64)
+            if len(known.i):
+                I, J = at[known.i], at[known.j]
+                ok = (I >= 0) & (J >= 0)
+                if ok.any():
+                    self.graph.extend(I[ok], J[ok], known.s[ok])
+            have = {a for a in known.ids if a in fresh}
+            batch_new = [a for a in batch if a not in have]
+            if batch_new:
+                self._pairs_batch(batch_new)
+            return batch
         if pairs is not None:
             num = self.num
             trip = [(num[a], num[b], x) for a, b, x in pairs]
@@ -1298,6 +1318,11 @@ class EventIndex:
     def _first_day(self, ids: list[str]) -> int:
         days = [d for a in ids if (d := self.day[a] if self.day[a] is not None else self.est.get(a)) is not None]
         return min(days) if days else 10 ** 9
+
+    def pair_graph(self) -> KnownPairs:
+        """Every candidate pair as article ids and cosines: `add_states(known=)` of a later run."""
+        I, J, S = self.graph.arrays()
+        return KnownPairs(list(self.ids), I, J, S)
 
     # ---- state -----------------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:

@@ -43,6 +43,61 @@ class PairInput:
     keys: tuple[str, ...]  # its key terms (`key_terms`); empty: never compared
 
 
+@dataclass
+class KnownPairs:
+    """Pairs already computed (`EventIndex.pair_graph()`): article ids, and per pair the indices
+    of its two articles into `ids` with its cosine. A later run over a grown store takes them as
+    given (`EventIndex.add_states(known=)`) and computes only the new articles' pairs, which is
+    exact because a pair is a rule of its two articles alone (see the module docstring).
+
+    `tags`: one string per id that the caller checks before trusting an article's pairs (the
+    store keeps the hash of the article's state inputs); `only(keep)` forgets the others."""
+    ids: list[str | None]
+    i: "np.ndarray"
+    j: "np.ndarray"
+    s: "np.ndarray"
+    tags: list[str] | None = None
+
+    def only(self, keep: Callable[[str, str | None], bool]) -> "KnownPairs":
+        """The same pairs, articles for which `keep(id, tag)` is false forgotten (their pairs are
+        then computed afresh; the arrays are shared, not copied)."""
+        tags = self.tags or [None] * len(self.ids)
+        return KnownPairs([a if a is not None and keep(a, t) else None for a, t in zip(self.ids, tags)],
+                          self.i, self.j, self.s, self.tags)
+
+    def to_bytes(self, tags: list[str]) -> bytes:
+        """A compact form for the store: a JSON header (ids, tags, pair count), then the index and
+        cosine arrays as raw little-endian bytes, all deflated (level 1: it is written every run)."""
+        import json
+        import zlib
+
+        import numpy as np
+
+        head = json.dumps({"ids": self.ids, "tags": tags, "m": int(len(self.i))}, separators=(",", ":")).encode()
+        z = zlib.compressobj(1)
+        parts = [z.compress(len(head).to_bytes(8, "little") + head)]
+        for arr, dt in ((self.i, "<i4"), (self.j, "<i4"), (self.s, "<f8")):
+            parts.append(z.compress(np.ascontiguousarray(arr, dtype=dt).tobytes()))
+        parts.append(z.flush())
+        return b"".join(parts)
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "KnownPairs":
+        import json
+        import zlib
+
+        import numpy as np
+
+        raw = zlib.decompress(blob)
+        n = int.from_bytes(raw[:8], "little")
+        head = json.loads(raw[8:8 + n])
+        m, at = head["m"], 8 + n
+        i = np.frombuffer(raw, "<i4", m, at).astype(np.int32)
+        j = np.frombuffer(raw, "<i4", m, at + 4 * m).astype(np.int32)
+        s = np.frombuffer(raw, "<f8", m, at + 8 * m).astype(np.float64)
+        return cls(head["ids"], i, j, s, head["tags"])
+
+
 def key_terms(vec: Vector, n: int) -> tuple[str, ...]:
     """The `n` strongest terms of a vector (ties by term), numbers left out: the candidate index."""
     keys = [t for t, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0])) if not t.startswith("#")]
