@@ -183,11 +183,13 @@ def test_unreadable_stored_event_pairs_are_recomputed_and_said(incremental, full
     with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
         src.backup(dst)
     with sqlite3.connect(copy) as c:
-        assert c.execute("UPDATE group_results SET data = x'00ff' WHERE stage = 'stories_pairs'").rowcount == 1
+        # Both stories blobs: the pair graph and the events' evidence.
+        assert c.execute("UPDATE group_results SET data = x'00ff' WHERE stage = 'stories_pairs'").rowcount == 2
     with Store(copy) as s:
         doc = analyze_store(s, OPTS)
         notes = doc.pop("stage_notes")
-        assert [n["stage"] for n in notes] == ["stories"] and "event pairs" in notes[0]["detail"]
+        assert [n["stage"] for n in notes] == ["stories", "stories"], notes
+        assert "event pairs" in notes[0]["detail"] and "event evidence" in notes[1]["detail"]
         assert doc["cached_results"]["stories_pairs"] == {"hits": 0, "misses": 45}
         assert {k: v for k, v in _same(doc).items()} == {k: v for k, v in _same(second).items() if k != "stage_notes"}
         again = analyze_store(s, OPTS)  # the graph was written back whole

@@ -226,3 +226,30 @@ def test_known_pairs_of_removed_articles_are_dropped(states):
     idx = EventIndex()
     idx.add_states({a: states[a] for a in kept}, known=known)
     assert _pair_set(idx) == _pair_set(_clustered(states, kept))
+
+
+def test_an_earlier_runs_result_memo_gives_the_batch_result_and_recomputes_only_touched_events(states, monkeypatch):
+    """The pipeline keeps `result_memo()` in the store; a run over the grown store seeds `result()`
+    with it: events, their evidence and titles, storylines equal a fresh batch's, and the evidence of
+    events the new articles did not touch is read back, not recomputed."""
+    from storytrace.stories.memo import pack, unpack
+
+    ids = _shuffled(states, 17)
+    old = _clustered(states, ids[:-20])
+    old.result()
+    head, arrays = unpack(pack(*old.result_memo()))
+    # An old article alone in its event gets a new title since (its features changed): every entry
+    # holding it must be forgotten, or its event keeps the old title.
+    changed = next(g[0] for g in old.event_groups() if len(g) == 1 and old.title[g[0]])
+    grown = {**states, changed: {**states[changed], "t": "Retitled: " + states[changed]["t"]}}
+    batch = _clustered(grown, ids).result()
+    idx = _clustered(grown, ids)
+    idx.use_result_memo(head, arrays, keep=lambda a: a != changed)
+    calls = []
+    real = index_mod.event_why
+    monkeypatch.setattr(index_mod, "event_why", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = idx.result()
+    assert [e.to_dict() for e in got.events] == [e.to_dict() for e in batch.events]
+    assert [s.to_dict() for s in got.storylines] == [s.to_dict() for s in batch.storylines]
+    assert got.inferred_dates == batch.inferred_dates
+    assert 0 < len(calls) < len(got.events) // 4, (len(calls), len(got.events))

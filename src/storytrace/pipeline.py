@@ -12,15 +12,16 @@ import functools
 import sys
 import time
 import traceback
-import zlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from storytrace import progress
 from storytrace.ingest import DEFAULT_LIMITS, Limits, Record, fingerprint, read_records, to_article
 from storytrace.model import Article, Rejection
 from storytrace.store import AddResult, Seen, Store
 from storytrace.store.cache import StageCache, code_version
+
+T = TypeVar("T")
 
 BATCH = 500  # articles per store transaction
 
@@ -121,7 +122,14 @@ def _stories(ctx: Context) -> None:
             idx.add_states(feats, known=known)
             idx.recluster()
             _keep_event_pairs(ctx, idx, known)
+        # The last run's per-event evidence and event-pair cosines: lexical only (with --embeddings
+        # an event's evidence also reads the headline vectors, which the memo does not track).
+        memo = ctx.cache is not None and not vecs
+        if memo:
+            _load_result_memo(ctx, idx)
         res = idx.result()
+        if memo:
+            _keep_result_memo(ctx, idx)
     ctx.out["events"] = [e.to_dict() for e in res.events]
     ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
     ctx.out["inferred_dates"] = dict(res.inferred_dates)
@@ -139,20 +147,59 @@ def _pairs_key() -> str:
     return "graph:" + code_version("stories")
 
 
+def _result_key() -> str:
+    return "result:" + code_version("stories")
+
+
+def _stored_blob(ctx: Context, key: str, what: str, read: Callable[[bytes], T]) -> T | None:
+    """A stories blob of the last run, read by `read`; None when absent, or unreadable (said once:
+    the run computes it afresh, with the same result)."""
+    blob = ctx.cache.load_bytes(_PAIRS_STAGE, key)
+    if blob is None:
+        return None
+    try:
+        return read(blob)
+    except (ValueError, KeyError, TypeError, IndexError) as e:
+        ctx.notes.append({"stage": "stories", "status": "recomputed",
+                          "detail": f"the stored {what} could not be read ({e}): computed afresh"})
+        return None
+
+
+def _load_result_memo(ctx: Context, idx: Any) -> None:
+    from storytrace.stories.memo import unpack
+
+    got = _stored_blob(ctx, _result_key(), "event evidence", unpack)
+    if got is None:
+        return
+    head, arrays = got
+    fps = {a.id: _fp(a) for a in ctx.articles}
+    tags = head.get("tags", {})
+    try:
+        idx.use_result_memo(head["memo"], arrays, lambda aid: fps.get(aid) == tags.get(aid))
+    except (ValueError, KeyError, TypeError, IndexError) as e:
+        ctx.notes.append({"stage": "stories", "status": "recomputed",
+                          "detail": f"the stored event evidence could not be read ({e}): computed afresh"})
+
+
+def _keep_result_memo(ctx: Context, idx: Any) -> None:
+    from storytrace.stories.memo import pack
+
+    got = idx.result_memo()
+    if got is None:
+        return
+    head, arrays = got
+    fps = {a.id: _fp(a) for a in ctx.articles}
+    ctx.cache.add_bytes(_PAIRS_STAGE, _result_key(), pack({"memo": head, "tags": fps}, arrays))
+
+
 def _known_event_pairs(ctx: Context) -> Any:
     """The last run's event pairs among the articles whose features are unchanged (their
     fingerprint as stored with the pairs), or None: the new run computes only the others' pairs.
     This is what keeps an increment from recomputing millions of pairs of old articles."""
     from storytrace.stories.pairs import KnownPairs
 
-    blob = ctx.cache.load_bytes(_PAIRS_STAGE, _pairs_key())
-    if blob is None:
-        return None
-    try:
-        known = KnownPairs.from_bytes(blob)
-    except (ValueError, KeyError, TypeError, zlib.error) as e:  # unreadable: recomputed, said once
-        ctx.notes.append({"stage": "stories", "status": "recomputed",
-                          "detail": f"the stored event pairs could not be read ({e}): computed afresh"})
+    known = _stored_blob(ctx, _pairs_key(), "event pairs", KnownPairs.from_bytes)
+    if known is None:
         return None
     fps = {a.id: _fp(a) for a in ctx.articles}
     return known.only(lambda aid, tag: fps.get(aid) == tag)

@@ -1319,6 +1319,47 @@ class EventIndex:
         days = [d for a in ids if (d := self.day[a] if self.day[a] is not None else self.est.get(a)) is not None]
         return min(days) if days else 10 ** 9
 
+    def result_memo(self) -> tuple[dict[str, Any], list[tuple[np.ndarray, str]]] | None:
+        """What the last `result()` kept for the next call (events' evidence and titles, event
+        pairs' centroid cosines, storylines' evidence and groupings), keyed by article ids instead
+        of this index's node numbers, for `memo.pack`: a later run over a grown store gives it to
+        `use_result_memo` and recomputes only what the new articles touched. None before `result()`."""
+        c = self._res_cache
+        if c is None:
+            return None
+        firsts = list(c["events"])
+        k_of = np.full(len(self.ids), -1, np.int64)
+        k_of[[self.num[f] for f in firsts]] = np.arange(len(firsts))
+        big = np.int64(1 << 31)
+        a, b = k_of[c["keys"] // big], k_of[c["keys"] % big]
+        head = {"events": [list(c["events"][f]) for f in firsts],
+                "why": [[list(sig), list(est), t, w] for (sig, est), (t, w) in c["why"].items()],
+                "story_why": [[[list(g) for g in k], w] for k, w in c["story_why"].items()],
+                "story_comp": [[list(k), v] for k, v in c.get("story_comp", {}).items()]}
+        return head, [(a, "i4"), (b, "i4"), (c["cos"], "f8")]
+
+    def use_result_memo(self, head: dict[str, Any], arrays: list[np.ndarray], keep: Callable[[str], bool]) -> None:
+        """Seed `result()` with an earlier run's `result_memo`, forgetting every entry that holds an
+        article here absent or for which `keep(id)` is false (its features may have changed). Exact:
+        an entry is only reused for the very same members, and what it holds is a function of them
+        (result() checks membership itself; the centroid cosine of two events depends on theirs)."""
+        ok = [all(a in self.num and keep(a) for a in m) for m in head["events"]]
+        events = {m[0]: tuple(m) for m, good in zip(head["events"], ok) if good}
+        fnum = np.array([self.num[m[0]] if good else -1 for m, good in zip(head["events"], ok)], np.int64)
+        A, B, cos = arrays
+        fa, fb = fnum[A], fnum[B]
+        sel = (fa >= 0) & (fb >= 0)
+        big = np.int64(1 << 31)
+        keys = np.minimum(fa[sel], fb[sel]) * big + np.maximum(fa[sel], fb[sel])
+        order = np.argsort(keys)
+        members_ok = set(events.values())
+        self._res_cache = {
+            "events": events, "keys": keys[order], "cos": cos[sel][order],
+            "why": {(tuple(sig), tuple(est)): (t, w) for sig, est, t, w in head["why"] if tuple(sig) in members_ok},
+            "story_why": {tuple(tuple(g) for g in k): w for k, w in head["story_why"]
+                          if all(tuple(g) in members_ok for g in k)},
+            "story_comp": {tuple(k): v for k, v in head["story_comp"] if all(e in events for e in k)}}
+
     def pair_graph(self) -> KnownPairs:
         """Every candidate pair as article ids and cosines: `add_states(known=)` of a later run."""
         I, J, S = self.graph.arrays()

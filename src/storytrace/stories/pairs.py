@@ -66,35 +66,22 @@ class KnownPairs:
                           self.i, self.j, self.s, self.tags)
 
     def to_bytes(self, tags: list[str]) -> bytes:
-        """A compact form for the store: a JSON header (ids, tags, pair count), then the index and
-        cosine arrays as raw little-endian bytes, all deflated (level 1: it is written every run)."""
-        import json
-        import zlib
+        """The store's form (`memo.pack`): ids and tags in the header, the pair arrays raw."""
+        from .memo import pack
 
-        import numpy as np
-
-        head = json.dumps({"ids": self.ids, "tags": tags, "m": int(len(self.i))}, separators=(",", ":")).encode()
-        z = zlib.compressobj(1)
-        parts = [z.compress(len(head).to_bytes(8, "little") + head)]
-        for arr, dt in ((self.i, "<i4"), (self.j, "<i4"), (self.s, "<f8")):
-            parts.append(z.compress(np.ascontiguousarray(arr, dtype=dt).tobytes()))
-        parts.append(z.flush())
-        return b"".join(parts)
+        return pack({"ids": self.ids, "tags": tags}, [(self.i, "i4"), (self.j, "i4"), (self.s, "f8")])
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> "KnownPairs":
-        import json
-        import zlib
+        """Raises ValueError when the blob is damaged."""
+        from .memo import unpack
 
-        import numpy as np
-
-        raw = zlib.decompress(blob)
-        n = int.from_bytes(raw[:8], "little")
-        head = json.loads(raw[8:8 + n])
-        m, at = head["m"], 8 + n
-        i = np.frombuffer(raw, "<i4", m, at).astype(np.int32)
-        j = np.frombuffer(raw, "<i4", m, at + 4 * m).astype(np.int32)
-        s = np.frombuffer(raw, "<f8", m, at + 8 * m).astype(np.float64)
+        head, arrays = unpack(blob)
+        if len(arrays) != 3 or len({len(a) for a in arrays}) != 1 or len(head.get("ids", ())) != len(head.get("tags", ())):
+            raise ValueError("stored pair graph has an unexpected shape")
+        i, j, s = arrays
+        if len(i) and (min(int(i.min()), int(j.min())) < 0 or max(int(i.max()), int(j.max())) >= len(head["ids"])):
+            raise ValueError("stored pair graph points past its articles")
         return cls(head["ids"], i, j, s, head["tags"])
 
 
