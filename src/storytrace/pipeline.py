@@ -111,6 +111,8 @@ def _stories(ctx: Context) -> None:
         # products) and the clustering over them are the batch algorithm, so the partition is
         # exactly `cluster(articles)`'s.
         feats = _per_article(ctx)("stories", code_version("stories"), ctx.articles, article_state)
+        # What the stored blobs' entries are checked against (the local engine always has a cache here).
+        fps = {a.id: _fp(a) for a in ctx.articles} if ctx.cache is not None else {}
         if ctx.options.engine == "spark":  # pair similarities in executors (date blocks), exact clustering here
             from storytrace.engines.spark_stages import clustered_index
 
@@ -118,18 +120,18 @@ def _stories(ctx: Context) -> None:
         else:
             idx = EventIndex()
             idx.add_meaning(vecs)
-            known = _known_event_pairs(ctx)
+            known = _known_event_pairs(ctx, fps)
             idx.add_states(feats, known=known)
             idx.recluster()
-            _keep_event_pairs(ctx, idx, known)
+            _keep_event_pairs(ctx, idx, known, fps)
         # The last run's per-event evidence and event-pair cosines: lexical only (with --embeddings
         # an event's evidence also reads the headline vectors, which the memo does not track).
         memo = ctx.cache is not None and not vecs
         if memo:
-            _load_result_memo(ctx, idx)
+            _load_result_memo(ctx, idx, fps)
         res = idx.result()
         if memo:
-            _keep_result_memo(ctx, idx)
+            _keep_result_memo(ctx, idx, fps)
     ctx.out["events"] = [e.to_dict() for e in res.events]
     ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
     ctx.out["inferred_dates"] = dict(res.inferred_dates)
@@ -139,7 +141,8 @@ def _stories(ctx: Context) -> None:
             a.published, a.published_inferred = res.inferred_dates[a.id], True
 
 
-# The event pair graph of the last run (stories/pairs.py `KnownPairs`), one binary group result.
+# What event clustering keeps between runs: the pair graph (stories/pairs.py `KnownPairs`) and the
+# result memo (`EventIndex.result_memo`), two binary group results packed by stories/memo.py.
 _PAIRS_STAGE = "stories_pairs"
 
 
@@ -165,14 +168,13 @@ def _stored_blob(ctx: Context, key: str, what: str, read: Callable[[bytes], T]) 
         return None
 
 
-def _load_result_memo(ctx: Context, idx: Any) -> None:
+def _load_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> None:
     from storytrace.stories.memo import unpack
 
     got = _stored_blob(ctx, _result_key(), "event evidence", unpack)
     if got is None:
         return
     head, arrays = got
-    fps = {a.id: _fp(a) for a in ctx.articles}
     tags = head.get("tags", {})
     try:
         idx.use_result_memo(head["memo"], arrays, lambda aid: fps.get(aid) == tags.get(aid))
@@ -181,18 +183,17 @@ def _load_result_memo(ctx: Context, idx: Any) -> None:
                           "detail": f"the stored event evidence could not be read ({e}): computed afresh"})
 
 
-def _keep_result_memo(ctx: Context, idx: Any) -> None:
+def _keep_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> None:
     from storytrace.stories.memo import pack
 
     got = idx.result_memo()
     if got is None:
         return
     head, arrays = got
-    fps = {a.id: _fp(a) for a in ctx.articles}
     ctx.cache.add_bytes(_PAIRS_STAGE, _result_key(), pack({"memo": head, "tags": fps}, arrays))
 
 
-def _known_event_pairs(ctx: Context) -> Any:
+def _known_event_pairs(ctx: Context, fps: dict[str, str]) -> Any:
     """The last run's event pairs among the articles whose features are unchanged (their
     fingerprint as stored with the pairs), or None: the new run computes only the others' pairs.
     This is what keeps an increment from recomputing millions of pairs of old articles."""
@@ -201,11 +202,10 @@ def _known_event_pairs(ctx: Context) -> Any:
     known = _stored_blob(ctx, _pairs_key(), "event pairs", KnownPairs.from_bytes)
     if known is None:
         return None
-    fps = {a.id: _fp(a) for a in ctx.articles}
     return known.only(lambda aid, tag: fps.get(aid) == tag)
 
 
-def _keep_event_pairs(ctx: Context, idx: Any, known: Any) -> None:
+def _keep_event_pairs(ctx: Context, idx: Any, known: Any, fps: dict[str, str]) -> None:
     """Queue this run's pair graph for the commit, unless it is exactly the stored one."""
     reused = set() if known is None else {a for a in known.ids if a is not None}
     ids = [a.id for a in ctx.articles]
@@ -213,7 +213,6 @@ def _keep_event_pairs(ctx: Context, idx: Any, known: Any) -> None:
     if known is not None and len(reused) == len(known.ids) and reused == set(ids):
         return  # the same articles, the same pairs: the stored graph stays (its key is marked used)
     graph = idx.pair_graph()
-    fps = {a.id: _fp(a) for a in ctx.articles}
     ctx.cache.add_bytes(_PAIRS_STAGE, _pairs_key(), graph.to_bytes([fps[a] for a in graph.ids]))
 
 
