@@ -9,6 +9,7 @@ Each conflict names its claims and says why in `note`.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from math import fsum
 from typing import Any
@@ -35,6 +36,10 @@ initially first later eventually continuously consistently repeatedly""".split()
 
 def _claim_of(claims: list[Claim]) -> dict[str, Claim]:
     return {m.id: c for c in claims for m in c.mentions}
+
+
+# "Sanders's" / "Obama’s" -> the name (a possessive ending only: "Sanders" keeps its s).
+_POSSESSIVE_END = re.compile("['\u2019]s?$")
 
 
 def _party_stems(m: ClaimMention) -> list[str]:
@@ -145,7 +150,7 @@ def _position_changes(claims: list[Claim], mentions: list[ClaimMention]) -> list
         for m in ms:
             for a in m.actors:
                 for tok in a.replace("-", " ").split():
-                    first_actor.setdefault(stem(tok), tok.rstrip("\u2019's"))
+                    first_actor.setdefault(stem(tok), _POSSESSIVE_END.sub("", tok))
         # The party is who the stance sentences are about: the first name in most of them.
         lead: dict[str, int] = defaultdict(int)
         for m in ms:
