@@ -42,17 +42,6 @@ WORD = re.compile(r"\w+(?:[''\u2019.\-]\w+)*", re.UNICODE)
 # part of how a name is written, not of who it is (sources read names; claims tell parties apart).
 HONORIFICS = frozenset("mr mrs ms miss dr prof sen rep gov gen lt col sgt capt cmdr adm rev hon".split())
 
-# Honorifics and titles that precede a person's name and are not part of it (sources read names
-# through them; claims' parties are who is named, not their title).
-TITLES = frozenset("""mr mrs ms miss dr prof sen rep gov gen lt col sgt capt cmdr adm rev hon president vice prime minister
-secretary senator representative governor mayor ambassador envoy chairman chairwoman chair chief director
-spokesman spokeswoman spokesperson judge justice general admiral commander leader speaker attorney deputy
-foreign defense defence interior finance state first lady king queen prince princess pope bishop father sister
-brother sheikh ayatollah supreme former acting assistant associate executive ceo cfo coo founder analyst
-professor coach captain officer detective sheriff commissioner chancellor premier councilman councilwoman
-congressman congresswoman lawmaker candidate nominee host anchor editor columnist economist strategist
-pastor rabbi imam cardinal representatives senators""".split())
-
 # Abbreviations after which a period does not end a sentence (titles, months, initials, etc.).
 _ABBREV = frozenset("""mr mrs ms dr prof sen sens rep reps gov gen lt col sgt capt cmdr adm st jr sr vs etc inc corp co ltd
 u.s u.k u.n e.g i.e no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd dept est approx fig al

@@ -14,7 +14,7 @@ from collections import defaultdict
 from math import fsum
 from typing import Any
 
-from ..text import TITLES
+from ..text import HONORIFICS
 from .align import Claim, _overlap, _times_compatible, _window, story_idf
 from .extract import ClaimMention, content_stems, stem
 from .quantities import _CURRENCY_WORD, _MEASURE_UNITS, _TIME_UNITS, compatible, unit_key
@@ -59,8 +59,8 @@ def _party_stems(m: ClaimMention) -> list[str]:
     out: list[str] = []
     for a in names:
         for tok in a.replace("-", " ").split():
-            if tok.lower().rstrip(".") in TITLES:
-                continue  # "Rep. X" and "Rep. Y", "President X" and "President Y" are not one party
+            if tok.lower().rstrip(".") in HONORIFICS:
+                continue  # "Rep. X" and "Rep. Y" are not one party
             s = stem(tok)
             if len(s) > 1 and s not in out:
                 out.append(s)

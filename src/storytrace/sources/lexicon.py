@@ -6,8 +6,6 @@ role it plays in the sentence ("told X" makes X a newsroom), not by knowing who 
 """
 from __future__ import annotations
 
-from storytrace.text import TITLES as _TITLES
-
 # Verbs that introduce or close reported speech. Present, past and -ing forms.
 SPEECH_VERBS = frozenset("""
 said says say told tells tell added adds noted notes reported reports confirmed confirms stated states
@@ -115,9 +113,15 @@ coalition alliance federation bank fund service force forces guard corps agency 
 league club school college hospital church network commission command navy republicans democrats
 cabinet secretariat tribunal assembly council kremlin pentagon""".split())
 
-# Honorifics and titles that precede a person's name and are not part of it: shared with claims
-# (a party is who is named, not their title), so kept in text.py.
-TITLES = _TITLES
+# Honorifics and titles that precede a person's name and are not part of it.
+TITLES = frozenset("""mr mrs ms miss dr prof sen rep gov gen lt col sgt capt cmdr adm rev hon president vice prime minister
+secretary senator representative governor mayor ambassador envoy chairman chairwoman chair chief director
+spokesman spokeswoman spokesperson judge justice general admiral commander leader speaker attorney deputy
+foreign defense defence interior finance state first lady king queen prince princess pope bishop father sister
+brother sheikh ayatollah supreme former acting assistant associate executive ceo cfo coo founder analyst
+professor coach captain officer detective sheriff commissioner chancellor premier councilman councilwoman
+congressman congresswoman lawmaker candidate nominee host anchor editor columnist economist strategist
+pastor rabbi imam cardinal representatives senators""".split())
 
 # Recipients of "told" that are an audience, not a newsroom.
 AUDIENCE_WORDS = frozenset("""reporters journalists media press audience crowd supporters lawmakers congress
