@@ -194,3 +194,17 @@ def test_unreadable_stored_event_pairs_are_recomputed_and_said(incremental, full
         assert {k: v for k, v in _same(doc).items()} == {k: v for k, v in _same(second).items() if k != "stage_notes"}
         again = analyze_store(s, OPTS)  # the graph was written back whole
     assert again["cached_results"]["stories_pairs"] == {"hits": 45, "misses": 0} and not again["stage_notes"]
+
+
+def test_rerun_without_new_articles_keeps_the_stored_stories_blobs(incremental, monkeypatch):
+    """Neither the pair graph nor the result memo is re-encoded when no article changed (at 37k
+    articles they are ~180 MB), and the stored ones stay in the store."""
+    db, _, second = incremental
+    written = []
+    real = pipeline.StageCache.add_bytes
+    monkeypatch.setattr(pipeline.StageCache, "add_bytes", lambda self, *a: written.append(a[:2]) or real(self, *a))
+    with Store(db) as s:
+        again = analyze_store(s, OPTS)
+        kept = s.conn.execute("SELECT COUNT(*) FROM group_results WHERE stage = 'stories_pairs'").fetchone()[0]
+    assert written == [] and kept == 2
+    assert _same(again) == _same(second)

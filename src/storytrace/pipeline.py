@@ -127,10 +127,9 @@ def _stories(ctx: Context) -> None:
         # The last run's per-event evidence and event-pair cosines: lexical only (with --embeddings
         # an event's evidence also reads the headline vectors, which the memo does not track).
         memo = ctx.cache is not None and not vecs
-        if memo:
-            _load_result_memo(ctx, idx, fps)
+        same = memo and _load_result_memo(ctx, idx, fps)
         res = idx.result()
-        if memo:
+        if memo and not same:
             _keep_result_memo(ctx, idx, fps)
     ctx.out["events"] = [e.to_dict() for e in res.events]
     ctx.out["storylines"] = [s.to_dict() for s in res.storylines]
@@ -168,12 +167,14 @@ def _stored_blob(ctx: Context, key: str, what: str, read: Callable[[bytes], T]) 
         return None
 
 
-def _load_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> None:
+def _load_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> bool:
+    """Seed `idx.result()` with the stored memo; True when it was made from exactly these articles
+    (same fingerprints): the new memo would be the same, and the stored one stays."""
     from storytrace.stories.memo import unpack
 
     got = _stored_blob(ctx, _result_key(), "event evidence", unpack)
     if got is None:
-        return
+        return False
     head, arrays = got
     tags = head.get("tags", {})
     try:
@@ -181,6 +182,8 @@ def _load_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> None:
     except (ValueError, KeyError, TypeError, IndexError) as e:
         ctx.notes.append({"stage": "stories", "status": "recomputed",
                           "detail": f"the stored event evidence could not be read ({e}): computed afresh"})
+        return False
+    return tags == fps
 
 
 def _keep_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> None:
