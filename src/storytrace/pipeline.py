@@ -172,18 +172,13 @@ def _load_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> bool:
     (same fingerprints): the new memo would be the same, and the stored one stays."""
     from storytrace.stories.memo import unpack
 
-    got = _stored_blob(ctx, _result_key(), "event evidence", unpack)
-    if got is None:
-        return False
-    head, arrays = got
-    tags = head.get("tags", {})
-    try:
+    def seed(blob: bytes) -> bool:
+        head, arrays = unpack(blob)
+        tags = head["tags"]
         idx.use_result_memo(head["memo"], arrays, lambda aid: fps.get(aid) == tags.get(aid))
-    except (ValueError, KeyError, TypeError, IndexError) as e:
-        ctx.notes.append({"stage": "stories", "status": "recomputed",
-                          "detail": f"the stored event evidence could not be read ({e}): computed afresh"})
-        return False
-    return tags == fps
+        return tags == fps
+
+    return bool(_stored_blob(ctx, _result_key(), "event evidence", seed))
 
 
 def _keep_result_memo(ctx: Context, idx: Any, fps: dict[str, str]) -> None:
@@ -211,9 +206,8 @@ def _known_event_pairs(ctx: Context, fps: dict[str, str]) -> Any:
 def _keep_event_pairs(ctx: Context, idx: Any, known: Any, fps: dict[str, str]) -> None:
     """Queue this run's pair graph for the commit, unless it is exactly the stored one."""
     reused = set() if known is None else {a for a in known.ids if a is not None}
-    ids = [a.id for a in ctx.articles]
-    ctx.cache.count(_PAIRS_STAGE, len(reused), len(set(ids) - reused))
-    if known is not None and len(reused) == len(known.ids) and reused == set(ids):
+    ctx.cache.count(_PAIRS_STAGE, len(reused), len(fps.keys() - reused))
+    if known is not None and None not in known.ids and reused == fps.keys():
         return  # the same articles, the same pairs: the stored graph stays (its key is marked used)
     graph = idx.pair_graph()
     ctx.cache.add_bytes(_PAIRS_STAGE, _pairs_key(), graph.to_bytes([fps[a] for a in graph.ids]))

@@ -13,9 +13,9 @@ from one report, or attributing the claim to the same source, share one origin.
 from __future__ import annotations
 
 import hashlib
-from math import fsum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from math import fsum
 from typing import Any, Iterable
 
 from ..dates import published_date

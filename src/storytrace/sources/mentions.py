@@ -17,7 +17,6 @@ from storytrace.text import HONORIFICS
 TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019\-]|\.(?=\w))*\.?|\d[\d,.]*|&")
 _POSS = re.compile(r"['\u2019]s$")
 CONNECTORS = frozenset("of for the and on de del la le von van al bin el & in".split())
-_HONORIFIC = HONORIFICS
 # Abbreviations inside names whose period is no sentence end ("St. Louis", "Mt. Vernon").
 _ABBREV_KEEP = frozenset("st mt ft".split())
 _PREPS_NP = frozenset("with to from by for at in on about against into than".split())
@@ -80,7 +79,7 @@ def tokens(text: str, start: int, end: int) -> list[Tok]:
         t = m.group()
         s, e = m.span()
         # A final period belongs to the word only for abbreviations ("Mr.", "U.S.").
-        if t.endswith(".") and not (t[:-1].lower() in _HONORIFIC or t[:-1].lower() in _ABBREV_KEEP or _DOTTED.fullmatch(t)):
+        if t.endswith(".") and not (t[:-1].lower() in HONORIFICS or t[:-1].lower() in _ABBREV_KEEP or _DOTTED.fullmatch(t)):
             t, e = t[:-1], e - 1
         out.append(Tok(t, s, e))
     return out
@@ -332,7 +331,7 @@ def _joint_people(text: str, toks: list[Tok]) -> Mention | None:
     right = analyse(text, toks[j + 1].s, toks[-1].e)
     # Each must look like a person: a title, or a common given name ("Civil Rights and Civil Liberties" is no pair).
     ok = [m for m in (left, right) if m is not None and m.kind == "person" and not m.anaphor and not m.also
-          and (len(m.name.split()) >= 2 or (m.role or "").split()[-1:] and (m.role or "").split()[-1].lower().rstrip(".") in _HONORIFIC | {
+          and (len(m.name.split()) >= 2 or (m.role or "").split()[-1:] and (m.role or "").split()[-1].lower().rstrip(".") in HONORIFICS | {
               "senator", "representative", "president", "governor", "speaker", "secretary", "leader"})]
     if len(ok) != 2 or not any(m.role or m.name.split()[0].lower() in L.FEMALE_NAMES | L.MALE_NAMES for m in ok):
         return None
@@ -383,10 +382,10 @@ def _split_title(run: list[Tok]) -> tuple[list[Tok], list[Tok]]:
     """Split "Foreign Minister Hossein X" into titles and name; acronyms and possessives are titles too."""
     i = 0
     while i < len(run) - 1 and (_base(run[i].low) in L.TITLES or run[i].acronym or _POSS.search(run[i].low)
-                                 or run[i].low in _HONORIFIC):
+                                 or run[i].low in HONORIFICS):
         i += 1
     # "Ohio Rep. Jane Roe", "Nebraska Attorney General John Doe": the name follows the last title.
-    last_title = max((k for k in range(len(run) - 1) if _base(run[k].low) in L.TITLES or run[k].low in _HONORIFIC), default=-1)
+    last_title = max((k for k in range(len(run) - 1) if _base(run[k].low) in L.TITLES or run[k].low in HONORIFICS), default=-1)
     if last_title + 1 > i:
         i = last_title + 1
     if i == len(run) - 1 and (run[i].acronym or _POSS.search(run[i].low)):
@@ -396,13 +395,13 @@ def _split_title(run: list[Tok]) -> tuple[list[Tok], list[Tok]]:
 
 def _leading_person(toks: list[Tok]) -> tuple[list[Tok], list[Tok]] | None:
     i = 0
-    while i < len(toks) and (_base(toks[i].low) in L.TITLES or toks[i].low in _HONORIFIC) and toks[i].cap:
+    while i < len(toks) and (_base(toks[i].low) in L.TITLES or toks[i].low in HONORIFICS) and toks[i].cap:
         i += 1
     # "Fellow Democratic Sen. Jane Roe of Ohio", "House GOP leader Jane Roe of Ohio": the name
     # follows the last title or role word of the opening run.
     k, last_title = i, -1
     while k < len(toks) and (toks[k].cap or toks[k].low in L.TITLES or toks[k].low in L.ROLE_NOUNS) and not _POSS.search(toks[k].low):
-        if _base(toks[k].low) in L.TITLES or toks[k].low in _HONORIFIC or toks[k].low in L.ROLE_NOUNS:
+        if _base(toks[k].low) in L.TITLES or toks[k].low in HONORIFICS or toks[k].low in L.ROLE_NOUNS:
             last_title = k
         k += 1
     if last_title >= i:

@@ -262,30 +262,29 @@ class StageCache:
 
     def add_group(self, stage: str, key: str, value: Any) -> None:
         """Queue a group result computed by the caller (committed with the analysis)."""
-        self.used_groups.setdefault(stage, set()).add(key)
-        self.pending_groups.append((stage, key, encode(value)))
+        self.add_bytes(stage, key, encode(value))
 
     def load_bytes(self, stage: str, key: str) -> bytes | None:
-        """A stored binary group result as written by `add_bytes` (None when absent); the key
-        counts as used by this run, so it is kept at commit even if nothing replaces it."""
+        """A stored group result's bytes (None when absent); the key counts as used by this run,
+        so it is kept at commit even if nothing replaces it."""
         self.used_groups.setdefault(stage, set()).add(key)
         return self.store.load_group_result(stage, key)
 
     def add_bytes(self, stage: str, key: str, blob: bytes) -> None:
-        """Queue a binary group result (its own encoding, e.g. arrays), committed with the analysis."""
+        """Queue a group result's bytes (`encode`d, or a stage's own encoding, e.g. arrays),
+        committed with the analysis."""
         self.used_groups.setdefault(stage, set()).add(key)
         self.pending_groups.append((stage, key, blob))
 
     def per_group(self, stage: str, version: str, inputs: Any, compute: Callable[[], T]) -> Any:
         """The result of `compute()` for a group whose inputs are fully described by `inputs`."""
         key = group_key(stage, version, inputs)
-        self.used_groups.setdefault(stage, set()).add(key)
-        blob = self.store.load_group_result(stage, key)
+        blob = self.load_bytes(stage, key)
         if blob is not None:
             self.count(stage, 1, 0)
             return decode(blob)
         value, blob = as_stored(compute())
-        self.pending_groups.append((stage, key, blob))
+        self.add_bytes(stage, key, blob)
         self.count(stage, 0, 1)
         return value
 
