@@ -5,7 +5,7 @@
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ORDER = ["summary", "extraction", "ingest", "events", "reuse", "paraphrase", "sources", "claims", "outputs", "spark",
+ORDER = ["summary", "extraction", "ingest", "events", "reuse", "paraphrase", "embed_device", "sources", "claims", "outputs", "spark",
          "reliability"]
 HEADER = """# Benchmarks
 
