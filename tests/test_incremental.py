@@ -73,6 +73,15 @@ def test_only_new_articles_are_recomputed(incremental):
         assert c["hits"] > c["misses"], (stage, c)
 
 
+def test_changed_storylines_read_their_old_articles_mentions_back(incremental):
+    _, first, second = incremental
+    assert first["cached_results"]["claims_mentions"] == {"hits": 0, "misses": 40}
+    # Only the 5 new articles are read for claims; the old articles of the storylines they joined
+    # come back from the store (and the analysis equals a run from scratch: the test above).
+    m = second["cached_results"]["claims_mentions"]
+    assert m["misses"] == 5 and m["hits"] > 0, m
+
+
 def test_rerun_without_new_articles_recomputes_nothing(incremental):
     db, _, second = incremental
     with Store(db) as s:

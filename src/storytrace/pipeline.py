@@ -424,7 +424,9 @@ def _claims(ctx: Context) -> None:
     elif cache is None:
         results = ((g[0], claims_sections(*g[1:])) for g in _claims_inputs(ctx))
     else:
-        results = ((g[0], cache.per_group("claims", version, _claims_key(*g[1:]), lambda g=g: claims_sections(*g[1:])))
+        mentions = _stored_mentions(cache, version)
+        results = ((g[0], cache.per_group("claims", version, _claims_key(*g[1:]),
+                                          lambda g=g: claims_sections(*g[1:], mentions=mentions(g[1]))))
                    for g in _claims_inputs(ctx))
     out: dict[str, list] = {"claims": [], "conflicts": [], "timeline": [], "novelty": []}
     # Equal values are shared storyline by storyline (one memo for the stage), so each storyline's
@@ -441,6 +443,20 @@ def _claims(ctx: Context) -> None:
             out[k].extend(sec[k])
     del results, memo
     ctx.out.update(out)
+
+
+def _stored_mentions(cache: StageCache, version: str) -> Callable[[list[Article]], list]:
+    """articles -> their claim mentions in article order, each article's read from the store where an
+    earlier run extracted them (stage `claims_mentions`, keyed like every per-article result).
+    Asked for only by a storyline without a stored result: a storyline that a new article joined
+    re-aligns its claims without extracting its old articles' again. Misses go through the same JSON
+    form as hits, so a first run and a later one align identical mentions."""
+    from storytrace.claims.extract import extract_claims, mentions_from_json, mentions_to_json
+
+    def of(arts: list[Article]) -> list:
+        kept = cache.per_article("claims_mentions", version, arts, lambda a: mentions_to_json(extract_claims(a)))
+        return [m for a in arts for m in mentions_from_json(a, kept[a.id])]
+    return of
 
 
 # Strings up to this length are shared between equal values by `share_values` (ids, kinds, cue

@@ -424,3 +424,26 @@ def extract_claims(article: Article) -> list[ClaimMention]:
             negated=_any_in(neg_at, s, e) if neg_at is not None else bool(_NEGATION.search(low)), reasons=reasons,
             published=article.published))
     return out
+
+
+# What the store keeps of an article's mentions (`mentions_to_json`), so that a storyline whose
+# membership changed re-aligns its claims without reading its old articles again: extraction and
+# stems are ~half of the claims stage. Text and date come back from the article itself.
+def mentions_to_json(mentions: list[ClaimMention]) -> list[list[Any]]:
+    """A compact, JSON-ready form of one article's mentions (their stems included, sorted)."""
+    return [[m.span[0], m.span[1], m.quantity, list(m.quantity_span) if m.quantity_span else None, m.time,
+             list(m.time_span) if m.time_span else None, m.time_inherited, m.actors, m.stance, m.negated,
+             m.reasons, sorted(m.stems)] for m in mentions]
+
+
+def mentions_from_json(article: Article, data: list[list[Any]]) -> list[ClaimMention]:
+    """The mentions `mentions_to_json` kept for `article`, equal to what `extract_claims` gives."""
+    out = []
+    for s, e, q, qs, t, ts, inherited, acts, stance, negated, reasons, stems in data:
+        m = ClaimMention(article_id=article.id, span=(s, e), text=article.text[s:e], quantity=q,
+                         quantity_span=(qs[0], qs[1]) if qs else None, time=t,
+                         time_span=(ts[0], ts[1]) if ts else None, time_inherited=inherited, actors=acts,
+                         stance=stance, negated=negated, reasons=reasons, published=article.published)
+        m.__dict__["stems"] = frozenset(stems)  # the cached_property's slot: not computed again
+        out.append(m)
+    return out
