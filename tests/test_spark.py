@@ -310,3 +310,62 @@ def test_stories_stage_pairs_in_executors_equal_local(analysed, spark, monkeypat
     assert len(analysed.out["events"]) < len(analysed.articles)
     for k in ("events", "storylines", "inferred_dates"):
         assert ctx.out[k] == analysed.out[k], k
+
+
+def test_blocks_touching_new_articles_give_exactly_their_pairs(news):
+    """An increment's blocks (new articles against every article within the window, either side,
+    and the undated) give every pair with a new article, with the same floats, and no other."""
+    import random
+
+    from storytrace.engines.spark_stages import _blocks_touching, _pair_input, _pairs_task
+    from storytrace.stories import Params
+    from storytrace.stories.index import article_state
+    from storytrace.stories.pairs import pair_arrays
+
+    p = Params()
+    states = {a.id: article_state(a, p) for a in news}
+    items = [_pair_input(a, states[a], p) for a in sorted(states)]
+    I, J, S = pair_arrays(items, p)
+    whole = {tuple(sorted((items[i].id, items[j].id))) + (s,) for i, j, s in zip(I.tolist(), J.tolist(), S.tolist())}
+    live = sorted(a for a in states if not states[a]["r"])
+    paired = {x for t in whole for x in t[:2]}   # new articles with pairs, so the check has work to do
+    undated = [a for a in live if states[a]["d"] is None and a in paired]
+    dated = [a for a in live if states[a]["d"] is not None and a in paired]
+    rng = random.Random(3)
+    assert undated and len(dated) > 12
+    new = set(rng.sample(undated, min(3, len(undated))) + rng.sample(dated, 12))   # both kinds of new article
+    want = {t for t in whole if t[0] in new or t[1] in new}
+    assert len(want) > 20 and len(want) < len(whole)
+    blocks = _blocks_touching(states, p, 4, new)
+    assert len(blocks) > 3 and all(set(it) <= new for it, _ in blocks)
+    jobs = [([_pair_input(a, states[a], p) for a in it], [_pair_input(a, states[a], p) for a in ag]) for it, ag in blocks]
+    got = {tuple(sorted((a, b))) + (x,) for a, b, x in _pairs_task(p)(jobs)}
+    assert got == want
+
+
+def test_spark_increment_sends_only_new_articles_pairs_and_equals_local(news, spark, tmp_path, monkeypatch):
+    """--engine spark on a grown store: the last run's event pairs are read back, only the new
+    articles' pairs are computed in executors, and the events equal a local run from scratch."""
+    from storytrace.engines import spark_stages
+    from storytrace.pipeline import Options, analyze_store
+    from storytrace.store import Store
+
+    sent: list = []
+    real = spark_stages.event_pairs
+    monkeypatch.setattr(spark_stages, "event_pairs", lambda *a, **k: sent.append(k.get("only")) or real(*a, **k))
+    opts = Options(quiet=True, engine="spark", spark_master="local[2]")
+    old, new = news[:70], news[70:]
+    with Store(tmp_path / "spark.db") as st:
+        st.add([Article.from_dict(a.to_dict()) for a in old])
+        first = analyze_store(st, opts)
+        st.add([Article.from_dict(a.to_dict()) for a in new])
+        second = analyze_store(st, opts)
+    with Store(tmp_path / "local.db") as st:
+        st.add([Article.from_dict(a.to_dict()) for a in news])
+        local = analyze_store(st, Options(quiet=True), incremental=False)
+    assert sent[0] is None and sent[1] == {a.id for a in new}
+    assert first["cached_results"]["stories_pairs"] == {"hits": 0, "misses": 70}
+    assert second["cached_results"]["stories_pairs"] == {"hits": 70, "misses": 10}
+    assert second["stage_notes"] == []
+    for k in ("events", "storylines", "articles", "claims"):
+        assert second[k] == local[k], k

@@ -113,16 +113,17 @@ def _stories(ctx: Context) -> None:
         feats = _per_article(ctx)("stories", code_version("stories"), ctx.articles, article_state)
         # What the stored blobs' entries are checked against (the local engine always has a cache here).
         fps = {a.id: _fp(a) for a in ctx.articles} if ctx.cache is not None else {}
-        if ctx.options.engine == "spark":  # pair similarities in executors (date blocks), exact clustering here
+        known = _known_event_pairs(ctx, fps) if ctx.cache is not None else None
+        if ctx.options.engine == "spark":  # the new articles' pairs in executors (date blocks), exact clustering here
             from storytrace.engines.spark_stages import clustered_index
 
-            idx = clustered_index(feats, master=ctx.options.spark_master, meaning=vecs)
+            idx = clustered_index(feats, master=ctx.options.spark_master, meaning=vecs, known=known)
         else:
             idx = EventIndex()
             idx.add_meaning(vecs)
-            known = _known_event_pairs(ctx, fps)
             idx.add_states(feats, known=known)
             idx.recluster()
+        if ctx.cache is not None:
             _keep_event_pairs(ctx, idx, known, fps)
         # The last run's per-event evidence and event-pair cosines: lexical only (with --embeddings
         # an event's evidence also reads the headline vectors, which the memo does not track).

@@ -74,6 +74,37 @@ def _blocks(states: dict[str, dict[str, Any]], params, size: int) -> list[tuple[
     return out
 
 
+def _blocks_touching(states: dict[str, dict[str, Any]], params, size: int,
+                     new: set[str]) -> list[tuple[list[str], list[str]]]:
+    """(block, against) id lists whose pairs, unioned, are every pair with an article of `new`
+    (a pair of two new articles in different blocks comes twice: `event_pairs` keeps one).
+
+    What an increment computes when the last run's pairs among the other articles are known
+    (`stories.pairs.KnownPairs`): the new dated articles in (day, id) order cut into blocks, each
+    against every other live article dated within `window_days` of the block (before or after)
+    and every undated one; new undated articles against every live article."""
+    from bisect import bisect_left, bisect_right
+
+    live = [a for a in sorted(states) if not states[a]["r"]]
+    dated = sorted((a for a in live if states[a]["d"] is not None), key=lambda a: (states[a]["d"], a))
+    undated = [a for a in live if states[a]["d"] is None]
+    days = [states[a]["d"] for a in dated]
+    out = []
+    fresh = [a for a in dated if a in new]
+    for s in range(0, len(fresh), size):
+        items = fresh[s:s + size]
+        lo = bisect_left(days, states[items[0]]["d"] - params.window_days)
+        hi = bisect_right(days, states[items[-1]]["d"] + params.window_days)
+        mine = set(items)
+        out.append((items, [a for a in dated[lo:hi] if a not in mine] + undated))
+    fresh = [a for a in undated if a in new]
+    for s in range(0, len(fresh), size):
+        items = fresh[s:s + size]
+        mine = set(items)
+        out.append((items, dated + [a for a in undated if a not in mine]))
+    return out
+
+
 def _pairs_task(params):
     def run(rows):
         from storytrace.stories.pairs import pair_arrays
@@ -87,17 +118,19 @@ def _pairs_task(params):
 
 
 def event_pairs(states: dict[str, dict[str, Any]], params=None, *, master: str | None = None, spark=None,
-                block: int = 1000) -> list[tuple[str, str, float]]:
+                block: int = 1000, only: set[str] | None = None) -> list[tuple[str, str, float]]:
     """Every candidate pair of the articles (`article_state`s by id) with its cosine, as the event
     index computes them (`stories.pairs.pair_arrays`), computed in the executors one date block
     per task: the block against itself and the articles within `window_days` before it. Pairs
     as (id, id, cosine), ids in order, sorted. The cosines are the same floats as a batch product's
-    (pairs.cosine sums shared terms in sorted order whatever the block)."""
+    (pairs.cosine sums shared terms in sorted order whatever the block). `only`: just the pairs
+    with at least one of these articles (`_blocks_touching`): an increment's."""
     from storytrace.stories import Params
 
     p = params or Params()
+    blocks = _blocks(states, p, block) if only is None else _blocks_touching(states, p, block, only)
     jobs = [([_pair_input(a, states[a], p) for a in items], [_pair_input(a, states[a], p) for a in against])
-            for items, against in _blocks(states, p, block)]
+            for items, against in blocks]
     if not jobs:
         return []
     s = _session(spark, master)
@@ -107,26 +140,36 @@ def event_pairs(states: dict[str, dict[str, Any]], params=None, *, master: str |
     with S.job("event pair similarities"):
         got = (sc.parallelize(list(enumerate(jobs)), len(jobs)).partitionBy(len(jobs), lambda k: k).values()
                .mapPartitions(_pairs_task(p)).collect())
-    return sorted((a, b, x) if a < b else (b, a, x) for a, b, x in got)
+    # A pair of two `only` articles in two blocks comes twice, as the same float (see above).
+    return sorted({(a, b, x) if a < b else (b, a, x) for a, b, x in got})
 
 
-def index_with_pairs(states: dict[str, dict[str, Any]], pairs: list[tuple[str, str, float]], params=None):
+def index_with_pairs(states: dict[str, dict[str, Any]], pairs: list[tuple[str, str, float]], params=None,
+                     known=None):
     """An `EventIndex` holding the articles (states by id) and the executors' pairs, not clustered
-    yet: the pairs are taken as given, never computed again on the driver."""
+    yet: the pairs are taken as given, never computed again on the driver. `known`: the pairs
+    among the other articles, from an earlier run (`KnownPairs`)."""
     from storytrace.stories import EventIndex
 
     idx = EventIndex(params)
-    idx.add_states(states, pairs=pairs)
+    idx.add_states(states, pairs=pairs, known=known)
     return idx
 
 
 def clustered_index(states: dict[str, dict[str, Any]], params=None, *, master: str | None = None, spark=None,
-                    block: int = 1000, meaning: dict[str, Any] | None = None):
+                    block: int = 1000, meaning: dict[str, Any] | None = None, known=None):
     """An `EventIndex` of the articles (states by id) with its batch partition (`recluster`): the
     pair similarities computed in the executors (`event_pairs`), the exact clustering on the
     driver. Equal to restoring the states and clustering locally. `meaning`: the optional headline
-    vectors by article id (`stories.meaning`), blended in on the driver as the local engine does."""
-    idx = index_with_pairs(states, event_pairs(states, params, master=master, spark=spark, block=block), params)
+    vectors by article id (`stories.meaning`), blended in on the driver as the local engine does.
+    `known`: the last run's pair graph of the articles whose state is unchanged (`KnownPairs`, as
+    the pipeline keeps it): only the other articles' pairs go to the executors (none: no job)."""
+    only = None
+    if known is not None:
+        have = {a for a in known.ids if a is not None}
+        only = {a for a in states if a not in have}
+    pairs = [] if only == set() else event_pairs(states, params, master=master, spark=spark, block=block, only=only)
+    idx = index_with_pairs(states, pairs, params, known=known)
     if meaning:
         idx.add_meaning(meaning)
     idx.recluster()

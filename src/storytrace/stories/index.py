@@ -503,8 +503,9 @@ class EventIndex:
         `pairs.similar_pairs` (e.g. in Spark executors, by date blocks): taken as given.
         `known`: every pair among `known.ids` (a `pair_graph()` of an earlier run, those of its
         articles whose state is unchanged): taken as given, and only the pairs of the other
-        articles are computed. A pair is a function of its two articles alone (pairs.py), so
-        the graph is the one a batch of all of them builds."""
+        articles are computed, or taken from `pairs` when given (then exactly the pairs with
+        an article not in `known`). A pair is a function of its two articles alone (pairs.py),
+        so the graph is the one a batch of all of them builds."""
         batch = []
         for aid in sorted(states):
             if aid in self.vec:
@@ -512,7 +513,7 @@ class EventIndex:
             s = states[aid]
             self._record(aid, s["v"], s["d"], s["t"], s["r"], s.get("m"))
             batch.append(aid)
-        if known is not None and pairs is None:
+        if known is not None:
             num = self.num
             fresh = set(batch)
             # Known articles' numbers here (-1: not recorded by this call); edges kept when both ends
@@ -527,11 +528,12 @@ class EventIndex:
                 elif ok.any():
                     self.graph.extend(I[ok], J[ok], known.s[ok])
                 del I, J, ok
-            have = {a for a in known.ids if a in fresh}
-            batch_new = [a for a in batch if a not in have]
-            if batch_new:
-                self._pairs_batch(batch_new)
-            return batch
+            if pairs is None:
+                have = {a for a in known.ids if a in fresh}
+                batch_new = [a for a in batch if a not in have]
+                if batch_new:
+                    self._pairs_batch(batch_new)
+                return batch
         if pairs is not None:
             num = self.num
             trip = [(num[a], num[b], x) for a, b, x in pairs]
