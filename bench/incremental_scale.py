@@ -29,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from e2e_scale import write_subset  # noqa: E402  (first N allsides records, shard order)
+from e2e_scale import PeakWhere, _reset_peak, _status_kb, write_subset  # noqa: E402  (write_subset: first N allsides records, shard order)
 
 STAGES = ["stories", "reuse", "sources", "claims", "summary"]
 VOLATILE = ("timings", "cached_results")
@@ -48,14 +48,26 @@ def child(base: str, new: str, workdir: str, verify: bool, result: str) -> None:
     # own counts (pairs aligned vs read back), recorded around the unchanged stage functions.
     cpu: dict[str, float] = {}
     reuse_stats: dict = {}
+    # Each stage's own peak RSS (the kernel's high-water mark reset before it) and where in the
+    # code the process stood at its highest sample; "after" = assembling and committing the analysis.
+    peak: dict[str, float] = {}
+    where: dict[str, str] = {}
+    sampler = PeakWhere()
 
     def cpu_timed(name, fn):
         def run(ctx):
+            _reset_peak()
+            sampler.reset()
             c0 = time.process_time()
             try:
                 fn(ctx)
             finally:
                 cpu[name] = cpu.get(name, 0.0) + time.process_time() - c0
+                peak[name] = _status_kb("VmHWM") / 1024
+                where[name] = sampler.where
+                if name == pipeline.STAGES[-1][0]:
+                    _reset_peak()
+                    sampler.reset()
         return run
 
     pipeline.STAGES[:] = [(n, cpu_timed(n, f)) for n, f in pipeline.STAGES]
@@ -70,9 +82,14 @@ def child(base: str, new: str, workdir: str, verify: bool, result: str) -> None:
     reuse_pkg.find_derivations = find_recording
 
     def stage_info() -> dict:
-        out = {"stage_cpu": dict(cpu), "reuse_stats": dict(reuse_stats)}
+        peak["after"] = _status_kb("VmHWM") / 1024
+        where["after"] = sampler.where
+        out = {"stage_cpu": dict(cpu), "reuse_stats": dict(reuse_stats), "stage_peak_mb": dict(peak),
+               "stage_peak_where": dict(where)}
         cpu.clear()
         reuse_stats.clear()
+        peak.clear()
+        where.clear()
         return out
 
     def timed(fn):
@@ -183,6 +200,15 @@ def render(results: list[dict], cmd: str) -> str:
         out.append("Incremental CPU s per 100 added vs the first run's CPU s: " + "; ".join(
             f"N={n}: {i:,.1f} s vs {f:,.1f} s ({f / i:,.1f}x less)" for n, i, f in rows) + ".")
         out.append("")
+    for r in results:
+        for run in ("first", "incremental"):
+            pk = (r.get(run) or {}).get("stage_peak_mb")
+            if pk:
+                top = max(pk, key=pk.get)
+                out.append(f"Peak RSS per stage, N={r['n']} {run} run (MB; `after` = assembling and committing): "
+                           + ", ".join(f"{k} {v:,.0f}" for k, v in pk.items())
+                           + f". Highest in {top}, at {r[run]['stage_peak_where'].get(top) or '(no sample)'}.")
+                out.append("")
     rows = [(r["n"], r["incremental"].get("stage_cpu", {}).get("reuse"), r["first"].get("stage_cpu", {}).get("reuse"))
             for r in results if r.get("incremental") and r.get("first")]
     rows = [x for x in rows if x[1] is not None and x[2] is not None]
