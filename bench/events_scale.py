@@ -126,12 +126,27 @@ def _pairs_apart(a: dict, b: dict) -> int:
     return _together(a) + _together(b) - 2 * _together({x: (a[x], b[x]) for x in a})
 
 
+def _estimate_loop(self, aid: str):
+    """`EventIndex._estimate` as it was before session 7 (a Python loop over the strong neighbours):
+    variant `estimate=loop`, to measure the array version side by side."""
+    p = self.params
+    nb, sv = self.graph.neighbors(self.num[aid])
+    ids, day = self.ids, self.day
+    days = sorted(d for b in nb[sv >= p.event_threshold].tolist() if (d := day[ids[b]]) is not None)
+    return self._estimate_from(aid, days)
+
+
 def _set_variant(variant: str) -> None:
-    """'mode=grow,reach=0.5': the bounded update's module constants (stories.index.BOUNDED_*)."""
+    """'mode=grow,reach=0.5': the bounded update's module constants (stories.index.BOUNDED_*);
+    'estimate=loop': the undated-day estimate of before session 7."""
     from storytrace.stories import index as ix
     conv = {"mode": str, "reach": float, "top": int, "hops": int, "rounds": int, "from": int}
     for kv in filter(None, variant.split(",")):
         k, v = kv.split("=")
+        if k == "estimate":
+            if v == "loop":
+                ix.EventIndex._estimate = _estimate_loop
+            continue
         setattr(ix, f"BOUNDED_{k.upper()}", conv[k](v))
 
 
@@ -179,6 +194,8 @@ def child_incremental(n: int, out: Path, check: bool, mode: str = "auto", varian
            "result_cpu": res_cpu / res_calls, "add_cpu": pairs_cpu + upd_cpu,
            "ms_per_article": 1000 * (pairs_cpu + upd_cpu) / len(new),
            "reclustered": region, "largest_component": first_comp, "peak_mb": _peak_mb()}
+    import hashlib
+    row["result_sha"] = hashlib.sha1(json.dumps(res.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
     if check:
         full = EventIndex()
         full.add_states({a: feats[a] for a in pick})
@@ -222,6 +239,7 @@ def main() -> None:
                     "e.g. 'mode=region,reach=1;mode=grow' (one table of them instead)")
     ap.add_argument("--exact-max", type=int, default=10000, help="incremental: exact mode up to this size")
     ap.add_argument("--timeout", type=float, default=1500)
+    ap.add_argument("--section", help="variants: the results section to write (default events-scale-bounded-variants)")
     ap.add_argument("--child", nargs="*")
     ap.add_argument("--out")
     args = ap.parse_args()
@@ -241,23 +259,31 @@ def main() -> None:
     if args.incremental and args.variants:
         # Variants of the bounded update (module constants), side by side on the same sample.
         rows = []
+        # Variants alternate within each size and mode, so load drifts hit them alike.
+        modes = [m for m in args.modes.split(",") if m != "exact"] or ["auto"]
         for n in sizes:
-            for v in args.variants.split(";"):
-                r = _run_child(["incremental", str(n), "check", "auto", v], args.timeout)
-                if r:
-                    rows.append(r)
-                    print(r, flush=True)
-        body = [f"### Bounded update variants (`stories.index.BOUNDED_*`), {today}", "",
-                f"Command: `.venv/bin/python bench/events_scale.py --incremental --sizes {args.sizes} "
-                f"--variants '{args.variants}'` (CPU seconds of one process; +100 articles in one `update()`).", "",
-                "| store N | variant | CPU ms per added article | update() CPU s | articles re-clustered | "
+            for mode in modes:
+                for v in args.variants.split(";"):
+                    r = _run_child(["incremental", str(n), "check" if n <= args.check_max else "nocheck", mode, v],
+                                   args.timeout)
+                    if r:
+                        rows.append(r)
+                        print(r, flush=True)
+        section = args.section or "events-scale-bounded-variants"
+        body = [f"### Bounded update variants, {today}", "",
+                f"Command: `.venv/bin/python bench/events_scale.py --incremental --sizes {args.sizes} --modes {args.modes} "
+                f"--variants '{args.variants}'" + (f" --section {args.section}" if args.section else "")
+                + "` (CPU seconds of one process; `auto` = +100 articles in one `update()`, `one` = 100 updates "
+                "of one article; result hash: the same result when equal).", "",
+                "| store N | mode | variant | CPU ms per added article | update() CPU s | articles re-clustered | result hash | "
                 "B-cubed F1 vs batch | pairs placed differently / together in batch | batch reshuffle |",
-                "|---:|---|---:|---:|---:|---:|---:|---:|"]
+                "|---:|---|---|---:|---:|---:|---|---:|---:|---:|"]
         for r in rows:
-            body.append(f"| {r['n']} | `{r['variant'] or 'defaults'}` | {r['ms_per_article']:.1f} | {r['update_cpu']:.2f} | "
-                        f"{r['reclustered']} | {r['bcubed_f1']:.4f} | {r['pairs_apart']} / {r['pairs_together']} | "
-                        f"{r['batch_reshuffle']} |")
-        replace_section(REPO / "bench" / "results" / "events.md", "events-scale-bounded-variants", "\n".join(body))
+            chk = (f"{r['bcubed_f1']:.4f} | {r['pairs_apart']} / {r['pairs_together']} | {r['batch_reshuffle']}"
+                   if "bcubed_f1" in r else "not checked | | ")
+            body.append(f"| {r['n']} | {r['mode']} | `{r['variant'] or 'defaults'}` | {r['ms_per_article']:.1f} | "
+                        f"{r['update_cpu']:.2f} | {r['reclustered']} | {r.get('result_sha', '')} | {chk} |")
+        replace_section(REPO / "bench" / "results" / "events.md", section, "\n".join(body))
         return
     if args.incremental:
         rows = []
