@@ -1,6 +1,6 @@
 """What keeping claim mentions per article saves an increment's claims stage, side by side in one process.
 
-    nice .venv/bin/python bench/claims_stored_mentions.py [--sizes 5000,10000] [--add 100] [--repeat 2]
+    nice .venv/bin/python bench/claims_stored_mentions.py [--sizes 5000,10000] [--add 100] [--repeat 2] [--first-too]
 
 For each N: the first N allsides records (shard order) are ingested into a store and analysed (the
 first run, which keeps every article's claim mentions, stage `claims_mentions`), then the next
@@ -39,7 +39,7 @@ def _extracting(cache, version):
     return lambda arts: [m for a in arts for m in extract_claims(a)]
 
 
-def run_size(n: int, add: int, repeat: int) -> dict:
+def run_size(n: int, add: int, repeat: int, first_too: bool = False) -> dict:
     opts = pipeline.Options(quiet=True)
     cpu: dict[str, float] = {}
 
@@ -63,6 +63,29 @@ def run_size(n: int, add: int, repeat: int) -> dict:
         (t / "new.jsonl").write_text("".join(lines[n:got]), encoding="utf-8")
         with Store(t / "base.db") as st:
             pipeline.ingest([str(t / "base.jsonl")], st, opts)
+        def analyze_copy(name: str, variant: str) -> dict:
+            """`analyze_store` on a copy of base.db, with (stored) or without (extracted) kept mentions."""
+            db = t / f"{name}.db"
+            for f in t.glob("base.db*"):
+                shutil.copy(f, db.with_name(db.name + f.name[len("base.db"):]))
+            pipeline._stored_mentions = real if variant == "stored" else _extracting
+            try:
+                with Store(db) as st:
+                    cpu.clear()
+                    return pipeline.analyze_store(st, opts)
+            finally:
+                pipeline._stored_mentions = real
+                for f in t.glob(f"{name}.db*"):
+                    f.unlink()
+
+        first_rows = []
+        if first_too:  # the first analysis itself, with and without keeping the mentions
+            for k in range(repeat):
+                for variant in ("stored", "extracted"):
+                    analyze_copy(f"first-{variant}{k}", variant)
+                    first_rows.append({"variant": variant, "claims_cpu": cpu["claims"]})
+                    print(n, "first", first_rows[-1], flush=True)
+        with Store(t / "base.db") as st:
             cpu.clear()
             first = pipeline.analyze_store(st, opts)
             first_claims = cpu["claims"]
@@ -71,25 +94,15 @@ def run_size(n: int, add: int, repeat: int) -> dict:
         rows, docs = [], {}
         for k in range(repeat):
             for variant in ("stored", "extracted"):
-                db = t / f"{variant}{k}.db"
-                for f in t.glob("base.db*"):
-                    shutil.copy(f, db.with_name(db.name + f.name[len("base.db"):]))
-                pipeline._stored_mentions = real if variant == "stored" else _extracting
-                try:
-                    with Store(db) as st:
-                        cpu.clear()
-                        doc = pipeline.analyze_store(st, opts)
-                finally:
-                    pipeline._stored_mentions = real
+                doc = analyze_copy(f"{variant}{k}", variant)
                 rows.append({"variant": variant, "claims_cpu": cpu["claims"], "summary_cpu": cpu["summary"],
                              "claims": doc["cached_results"].get("claims"),
                              "mentions": doc["cached_results"].get("claims_mentions")})
                 print(n, rows[-1], flush=True)
                 docs[variant] = {kk: v for kk, v in doc.items() if kk not in VOLATILE}
                 del doc
-                for f in t.glob(f"{variant}{k}.db*"):
-                    f.unlink()
-        return {"n": n, "first_claims": first_claims, "rows": rows, "equal": docs["stored"] == docs["extracted"]}
+        return {"n": n, "first_claims": first_claims, "rows": rows, "first_rows": first_rows,
+                "equal": docs["stored"] == docs["extracted"]}
 
 
 def render(results: list[dict], cmd: str) -> str:
@@ -109,6 +122,13 @@ def render(results: list[dict], cmd: str) -> str:
                    f"{' / '.join(f'{x:.1f}' for x in ex)} | {(sum(st) / len(st)) / (sum(ex) / len(ex)):.2f} | "
                    f"{(one['claims'] or {}).get('misses')} | {m.get('hits')} / {m.get('misses')} | "
                    f"{'yes' if r['equal'] else 'NO'} |")
+    for r in results:
+        if r.get("first_rows"):
+            st = [x["claims_cpu"] for x in r["first_rows"] if x["variant"] == "stored"]
+            ex = [x["claims_cpu"] for x in r["first_rows"] if x["variant"] == "extracted"]
+            out += ["", f"First analysis of N={r['n']:,}, claims stage CPU s: keeping the mentions "
+                    f"{' / '.join(f'{x:.1f}' for x in st)}, not keeping them {' / '.join(f'{x:.1f}' for x in ex)} "
+                    f"(ratio of means {(sum(st) / len(st)) / (sum(ex) / len(ex)):.2f})."]
     return "\n".join(out)
 
 
@@ -117,10 +137,11 @@ def main() -> None:
     ap.add_argument("--sizes", default="5000")
     ap.add_argument("--add", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--first-too", action="store_true", help="also time the first analysis with and without keeping them")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "claims.md")
     a = ap.parse_args()
     cmd = "nice .venv/bin/python bench/claims_stored_mentions.py " + " ".join(sys.argv[1:])
-    results = [run_size(int(n), a.add, a.repeat) for n in a.sizes.split(",")]
+    results = [run_size(int(n), a.add, a.repeat, a.first_too) for n in a.sizes.split(",")]
     body = render(results, cmd)
     print(body)
     replace_section(a.out, "claims-stored-mentions", body)
