@@ -111,7 +111,8 @@ def _stories(ctx: Context) -> None:
         # products) and the clustering over them are the batch algorithm, so the partition is
         # exactly `cluster(articles)`'s.
         feats = _per_article(ctx)("stories", code_version("stories"), ctx.articles, article_state)
-        # What the stored blobs' entries are checked against (the local engine always has a cache here).
+        # What the stored blobs' entries are checked against; no cache here only with --engine spark
+        # and a run from scratch (the local engine always has one in this branch).
         fps = {a.id: _fp(a) for a in ctx.articles} if ctx.cache is not None else {}
         known = _known_event_pairs(ctx, fps) if ctx.cache is not None else None
         if ctx.options.engine == "spark":  # the new articles' pairs in executors (date blocks), exact clustering here

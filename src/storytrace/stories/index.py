@@ -263,7 +263,6 @@ class EventIndex:
         self.meaning: dict[str, np.ndarray] = {}  # optional headline embeddings (add_meaning)
         self._mmat: np.ndarray | None = None      # ... as rows by node number (grown by doubling)
         self._mrows = 0                           # ... rows filled
-        self._mpub = np.zeros(0, np.int64)        # ... publication day per row (-1: undated)
 
     # ---- similarity ------------------------------------------------------------------------
     def neighbors(self, aid: str) -> dict[str, float]:
@@ -369,15 +368,11 @@ class EventIndex:
         if M is None or len(M) < n:  # capacity doubles: rows are appended, not rebuilt, as the store grows
             cap = max(n, 2 * (0 if M is None else len(M)))
             grown = np.zeros((cap, meaning.DIM), np.float32)
-            pub = np.full(cap, -1, np.int64)
             if M is not None:
                 grown[:self._mrows] = M[:self._mrows]
-                pub[:self._mrows] = self._mpub[:self._mrows]
-            M, self._mmat, self._mpub = grown, grown, pub
+            M = self._mmat = grown
         if self._mrows < n:
-            new = self.ids[self._mrows:n]
-            M[self._mrows:n] = meaning.node_matrix(new, self.meaning)
-            self._mpub[self._mrows:n] = [-1 if self.day[a] is None else self.day[a] for a in new]
+            M[self._mrows:n] = meaning.node_matrix(self.ids[self._mrows:n], self.meaning)
             self._mrows = n
         p = self.params
         if p.meaning_max_days < 0:
@@ -385,7 +380,8 @@ class EventIndex:
             return meaning.blend(E, e, has, p.meaning_weight, p.meaning_center)
         # Published dates only: an estimated day is itself a guess from lexical neighbours. Only
         # the pairs that close are embedded (a few percent of a 240-day window's pairs).
-        di, dj = self._mpub[I], self._mpub[J]
+        pub = self._pub_days()
+        di, dj = pub[I], pub[J]
         at = np.flatnonzero((di >= 0) & (dj >= 0) & (np.abs(di - dj) <= p.meaning_max_days))
         if not len(at):
             return E
@@ -541,20 +537,17 @@ class EventIndex:
                 elif ok.any():
                     self.graph.extend(I[ok], J[ok], known.s[ok])
                 del I, J, ok
-            if pairs is None:
-                have = {a for a in known.ids if a in fresh}
-                batch_new = [a for a in batch if a not in have]
-                if batch_new:
-                    self._pairs_batch(batch_new)
-                return batch
         if pairs is not None:
             num = self.num
             trip = [(num[a], num[b], x) for a, b, x in pairs]
             if trip:
                 I, J, S = (np.array(c) for c in zip(*trip))
                 self.graph.extend(I, J, S)
-        elif batch:
-            self._pairs_batch(batch)
+            return batch
+        have = set() if known is None else {a for a in known.ids if a is not None}
+        todo = [a for a in batch if a not in have]
+        if todo:
+            self._pairs_batch(todo)
         return batch
 
     def _record(self, aid: str, v: dict[str, float], day: int | None, title: str, reason: str,
@@ -1081,13 +1074,13 @@ class EventIndex:
         I, J, S = self.graph.arrays()
         isund = np.zeros(len(self.ids), bool)
         isund[[self.num[a] for a in undated]] = True
-        dated = np.array([self.day[a] is not None for a in self.ids], bool)
+        pub = self._pub_days()
         strong = S >= p.event_threshold
         days_of: dict[int, list[int]] = defaultdict(list)
         for X, Y in ((I, J), (J, I)):
-            sel = strong & isund[X] & dated[Y]
-            for x, y in zip(X[sel].tolist(), Y[sel].tolist()):
-                days_of[x].append(self.day[self.ids[y]])
+            sel = strong & isund[X] & (pub[Y] >= 0)
+            for x, d in zip(X[sel].tolist(), pub[Y[sel]].tolist()):
+                days_of[x].append(d)
         for x, ds in days_of.items():
             est = self._estimate_from(self.ids[x], sorted(ds))
             if est is not None:
