@@ -253,3 +253,25 @@ def test_an_earlier_runs_result_memo_gives_the_batch_result_and_recomputes_only_
     assert [s.to_dict() for s in got.storylines] == [s.to_dict() for s in batch.storylines]
     assert got.inferred_dates == batch.inferred_dates
     assert 0 < len(calls) < len(got.events) // 4, (len(calls), len(got.events))
+
+
+def test_result_after_an_update_reads_only_the_changed_events_pairs_and_equals_a_fresh_one(states, monkeypatch):
+    """After `update()` a `result()` takes the unchanged events' pairs and centroid cosines from the
+    last call and reads the article pairs of the changed events only (never the whole graph): the
+    same events, evidence, storylines and inferred dates as a result() computed from nothing."""
+    ids = _shuffled(states, 23)
+    idx = _clustered(states, ids[:-6])
+    idx.result()
+    for a in ids[-6:]:  # one at a time, as `storytrace add` would
+        idx.add_states({a: states[a]})
+        idx.update()
+        with monkeypatch.context() as m:
+            m.setattr(idx.graph, "arrays", lambda: pytest.fail("result() scanned every pair"))
+            got = idx.result().to_dict()
+        cache = idx._res_cache
+        idx._res_cache = None
+        assert got == idx.result().to_dict()
+        idx._res_cache = cache
+    # The grown store's batch partition is not asked of a bounded update; the exact update's is.
+    idx.update(exact=True)
+    assert idx.result().to_dict() == _clustered(states, ids).result().to_dict()

@@ -250,6 +250,8 @@ class EventIndex:
         self._next_comp = 0
         self._pending: list[str] = []             # recorded since the last recluster/update
         self._res_cache: dict[str, Any] | None = None  # what the last result() computed (see there)
+        self._term_ids: dict[str, int] = {}       # term -> number, for event centroids as sparse rows
+        self._names: list[str] = []               # number -> term
         self.last_update_size = 0                 # articles re-clustered by the last recluster/update
         self._dirty_all = False                   # one-pass placements since: update() reclusters all
         self._days: np.ndarray | None = None      # day per node (publication, else estimate)
@@ -1141,6 +1143,97 @@ class EventIndex:
         return sorted((len(m) for m in self._comp_members.values()), reverse=True)
 
     # ---- storylines and the result ---------------------------------------------------------
+    def _term_number(self, t: str) -> int:
+        n = self._term_ids.get(t)
+        if n is None:
+            n = self._term_ids[t] = len(self._names)
+            self._names.append(t)
+        return n
+
+    def _event_pairs(self, groups: list[list[str]], ev_of: np.ndarray, first: np.ndarray, unchanged: np.ndarray,
+                     prev: dict[str, Any], row_of: Callable[[int], tuple[np.ndarray, np.ndarray]]
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        """Event pairs joined by at least one article pair, as (ea, eb) sorted by (ea, eb) with
+        ea < eb, their centroid cosines, and a function giving the article pairs inside the events
+        of a mask (each pair once), for their evidence.
+
+        Two events the last call also had (the same members) have the same article pairs between
+        them, so their pair and cosine are the last call's. When the changed events are a small part
+        of the store (after `update()`), only their members' pairs are read (`PairGraph.edges_of`):
+        the cost follows what changed, not the millions of pairs. Otherwise (a first call, a batch
+        that reshuffled much) one chunked pass over every pair. Either way the same pairs."""
+        n_ev = len(groups)
+        changed = np.flatnonzero(~unchanged)
+        moved = sum(len(groups[k]) for k in changed.tolist())
+        big = np.int64(1 << 31)
+        if self._res_cache is not None and moved * 4 < len(self.ids):
+            # Pairs of two unchanged events: the last call's (their first members' node numbers).
+            k_of_first = np.full(len(self.ids), -1, np.int64)
+            k_of_first[first[unchanged]] = np.flatnonzero(unchanged)
+            pk = prev["keys"]
+            ka, kb = k_of_first[pk // big], k_of_first[pk % big]
+            keep = (ka >= 0) & (kb >= 0)
+            old_code = np.minimum(ka[keep], kb[keep]) * n_ev + np.maximum(ka[keep], kb[keep])
+            old_cos = prev["cos"][keep]
+            del ka, kb, keep
+            # Pairs with a changed event: from its members' article pairs.
+            nodes = np.fromiter((self.num[a] for k in changed.tolist() for a in groups[k]), np.int64, moved)
+            I, J, _ = self.graph.edges_of(nodes)
+            EI, EJ = ev_of[I], ev_of[J]
+            cross = EI != EJ
+            new_code = np.unique(np.minimum(EI[cross], EJ[cross]) * n_ev + np.maximum(EI[cross], EJ[cross]))
+            del I, J, EI, EJ, cross
+            code = np.concatenate([old_code, new_code])
+            esim = np.concatenate([old_cos, np.full(len(new_code), np.nan)])
+            order = np.argsort(code, kind="stable")
+            code, esim = code[order], esim[order]
+            ea, eb = code // max(n_ev, 1), code % max(n_ev, 1)
+            todo = np.isnan(esim)
+            esim[todo] = _row_cosines(row_of, self._names, ea[todo], eb[todo])
+
+            def within(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                ks = np.flatnonzero(mask)
+                nodes = np.fromiter((self.num[a] for k in ks.tolist() for a in groups[k]), np.int64,
+                                    sum(len(groups[k]) for k in ks.tolist()))
+                I, J, S = self.graph.edges_of(nodes)
+                inside = (ev_of[I] == ev_of[J]) & (I < J)
+                return I[inside], J[inside], S[inside]
+            return ea, eb, esim, within
+        I, J, S = self.graph.arrays()
+        # Event pairs joined by at least one article pair (their centroid cosine below), and the
+        # article pairs inside each event (its evidence); in chunks, millions of pairs.
+        eps, ins = [], []
+        step = 1 << 21
+        for k in range(0, len(I), step):
+            EI, EJ = ev_of[I[k:k + step]], ev_of[J[k:k + step]]
+            cross = EI != EJ
+            eps.append(np.unique(np.minimum(EI[cross], EJ[cross]) * n_ev + np.maximum(EI[cross], EJ[cross])))
+            ins.append(np.flatnonzero(~cross) + k)
+        ep = np.unique(np.concatenate(eps)) if eps else np.zeros(0, np.int64)
+        inside_at = np.concatenate(ins) if ins else np.zeros(0, np.int64)
+        del eps, ins
+        ea, eb = ep // max(n_ev, 1), ep % max(n_ev, 1)
+        fa, fb = first[ea], first[eb]
+        pkey = np.minimum(fa, fb) * big + np.maximum(fa, fb)
+        esim = np.empty(len(ea))
+        reuse = unchanged[ea] & unchanged[eb]
+        if reuse.any():
+            at = np.searchsorted(prev["keys"], pkey[reuse])
+            at = np.minimum(at, max(len(prev["keys"]) - 1, 0))
+            ok = len(prev["keys"]) > 0 and bool((prev["keys"][at] == pkey[reuse]).all())
+            if ok:
+                esim[reuse] = prev["cos"][at]
+            else:  # not found (should not happen): compute them all
+                reuse[:] = False
+        todo = ~reuse
+        esim[todo] = _row_cosines(row_of, self._names, ea[todo], eb[todo])
+
+        def within_all(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            at = inside_at[mask[ev_of[I[inside_at]]]] if len(inside_at) else inside_at
+            return I[at], J[at], S[at]
+        return ea, eb, esim, within_all
+
     def result(self) -> StoryResult:
         groups = self.event_groups()
         p = self.params
@@ -1159,46 +1252,34 @@ class EventIndex:
         sig = [tuple(g) for g in groups]
         unchanged = np.array([prev["events"].get(g[0]) == sg for g, sg in zip(groups, sig)], bool)
         first = np.array([self.num[g[0]] for g in groups], np.int64)
-        cent_memo: dict[int, dict[str, float]] = {}
+        # Centroids as sparse rows (term numbers, weights), kept per member list between calls:
+        # an unchanged event's centroid is not summed again, and rows are compact arrays, not dicts.
+        rows_prev = prev.get("cent", {})
+        rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+        def row_of(k: int) -> tuple[np.ndarray, np.ndarray]:
+            r = rows.get(k)
+            if r is None:
+                r = rows_prev.get(sig[k])
+                if r is None:
+                    c = _centroid([self.vec[a] for a in groups[k]])
+                    r = (np.fromiter((self._term_number(t) for t in c), np.int32, len(c)),
+                         np.fromiter(c.values(), np.float64, len(c)))
+                rows[k] = r
+            return r
 
         def centroid_of(k: int) -> dict[str, float]:
-            c = cent_memo.get(k)
-            if c is None:
-                c = cent_memo[k] = _centroid([self.vec[a] for a in groups[k]])
-            return c
+            tids, vals = row_of(k)
+            names = self._names
+            return dict(zip([names[t] for t in tids.tolist()], vals.tolist()))
 
-        I, J, S = self.graph.arrays()
-        # Event pairs joined by at least one article pair (their centroid cosine below), and the
-        # article pairs inside each event (its evidence); in chunks, millions of pairs.
-        eps, ins = [], []
-        step = 1 << 21
-        for k in range(0, len(I), step):
-            EI, EJ = ev_of[I[k:k + step]], ev_of[J[k:k + step]]
-            cross = EI != EJ
-            eps.append(np.unique(np.minimum(EI[cross], EJ[cross]) * n_ev + np.maximum(EI[cross], EJ[cross])))
-            ins.append(np.flatnonzero(~cross) + k)
-        ep = np.unique(np.concatenate(eps)) if eps else np.zeros(0, np.int64)
-        inside_at = np.concatenate(ins) if ins else np.zeros(0, np.int64)
-        del eps, ins
-        ea, eb = ep // max(n_ev, 1), ep % max(n_ev, 1)
+        ea, eb, esim, within_pairs = self._event_pairs(groups, ev_of, first, unchanged, prev, row_of)
         big = np.int64(1 << 31)
         fa, fb = first[ea], first[eb]
         pkey = np.minimum(fa, fb) * big + np.maximum(fa, fb)
-        esim = np.empty(len(ea))
-        reuse = unchanged[ea] & unchanged[eb]
-        if reuse.any():
-            at = np.searchsorted(prev["keys"], pkey[reuse])
-            at = np.minimum(at, max(len(prev["keys"]) - 1, 0))
-            ok = len(prev["keys"]) > 0 and bool((prev["keys"][at] == pkey[reuse]).all())
-            if ok:
-                esim[reuse] = prev["cos"][at]
-            else:  # not found (should not happen): compute them all
-                reuse[:] = False
-        todo = ~reuse
-        esim[todo] = _row_cosines(centroid_of, ea[todo], eb[todo])
         order = np.argsort(pkey)
         new_cache = {"events": {g[0]: sg for g, sg in zip(groups, sig)}, "keys": pkey[order], "cos": esim[order],
-                     "why": {}, "story_why": {}}
+                     "why": {}, "story_why": {}, "cent": {}}
         del order, pkey, fa, fb
         # Storylines: average link over events; it never joins across components of the pairs
         # >= story_threshold, so it runs per component (the same merges, far fewer pairs held).
@@ -1278,10 +1359,8 @@ class EventIndex:
         within: dict[int, list[tuple[str, str, float]]] = defaultdict(list)
         wkeys = [(sig[k], tuple(self.est.get(a) for a in g if self.day[a] is None)) for k, g in enumerate(groups)]
         ev_miss = np.array([wk not in prev["why"] for wk in wkeys], bool)
-        if len(inside_at):
-            inside_at = inside_at[ev_miss[ev_of[I[inside_at]]]]  # evidence only where not kept
-        if len(inside_at):
-            II, JJ, SS = I[inside_at], J[inside_at], S[inside_at]
+        II, JJ, SS = within_pairs(ev_miss)  # evidence only where not kept
+        if len(II):
             EE = self._event_sims(II, JJ, SS)
             for x, y, es in zip(II.tolist(), JJ.tolist(), EE.tolist()):
                 within[int(ev_of[x])].append((self.ids[x], self.ids[y], es))
@@ -1311,6 +1390,12 @@ class EventIndex:
             s.title = ev_by_id[big].title
         events.sort(key=lambda e: e.id)
         out_lines.sort(key=lambda s: s.id)
+        for k, r in rows.items():
+            new_cache["cent"][sig[k]] = r
+        for k in range(n_ev):  # centroids of the last call not needed by this one: still valid
+            r = rows_prev.get(sig[k]) if k not in rows else None
+            if r is not None:
+                new_cache["cent"][sig[k]] = r
         self._res_cache = new_cache
         return StoryResult(events=events, storylines=out_lines, inferred_dates=inferred)
 
@@ -1425,30 +1510,36 @@ def article_state(a: Article, params: Params | None = None) -> dict[str, Any]:
     return {"v": v, "d": d.toordinal() if d else None, "t": _title(a), "r": reason, "m": mentions}
 
 
-def _row_cosines(centroid: Callable[[int], dict[str, float]], ea: np.ndarray, eb: np.ndarray) -> np.ndarray:
+def _row_cosines(row_of: Callable[[int], tuple[np.ndarray, np.ndarray]], names: list[str],
+                 ea: np.ndarray, eb: np.ndarray) -> np.ndarray:
     """Cosine of centroid pairs (ea[k], eb[k]): sparse rows multiplied in chunks, summed in
-    sorted term order (as `pairs.cosine`)."""
+    sorted term order (as `pairs.cosine`): columns are the terms' alphabetical ranks."""
     if not len(ea):
         return np.zeros(0)
     import scipy.sparse as sp
     need = np.unique(np.concatenate([ea, eb]))
-    vocab = sorted({t for k in need.tolist() for t in centroid(k)})
-    col = {t: c for c, t in enumerate(vocab)}
-    row_of = np.full(int(need.max()) + 1, -1, np.int64)
-    row_of[need] = np.arange(len(need))
-    indptr, indices, data = [0], [], []
-    for k in need.tolist():
-        cols = sorted((col[t], x) for t, x in centroid(k).items())
-        indices.extend(c for c, _ in cols)
-        data.extend(x for _, x in cols)
-        indptr.append(len(indices))
-    C = sp.csr_matrix((np.asarray(data, np.float64), np.asarray(indices, np.int64), np.asarray(indptr, np.int64)),
-                      shape=(len(need), len(vocab)))
+    got = [row_of(k) for k in need.tolist()]
+    lens = np.fromiter((len(t) for t, _ in got), np.int64, len(got))
+    T = np.concatenate([t for t, _ in got]) if got else np.zeros(0, np.int32)
+    V = np.concatenate([v for _, v in got]) if got else np.zeros(0)
+    del got
+    terms, inv = np.unique(T, return_inverse=True)
+    tl = terms.tolist()
+    rank = np.empty(len(terms), np.int64)
+    rank[sorted(range(len(tl)), key=lambda x: names[tl[x]])] = np.arange(len(terms))
+    cols = rank[inv.ravel()]
+    o = np.lexsort((cols, np.repeat(np.arange(len(need)), lens)))
+    indptr = np.zeros(len(need) + 1, np.int64)
+    np.cumsum(lens, out=indptr[1:])
+    C = sp.csr_matrix((V[o], cols[o], indptr), shape=(len(need), len(terms)))
+    del T, V, inv, cols, o
+    row_at = np.full(int(need.max()) + 1, -1, np.int64)
+    row_at[need] = np.arange(len(need))
     out = np.empty(len(ea))
     step = 10_000
     for s in range(0, len(ea), step):
-        A = C[row_of[ea[s:s + step]]]
-        B = C[row_of[eb[s:s + step]]]
+        A = C[row_at[ea[s:s + step]]]
+        B = C[row_at[eb[s:s + step]]]
         out[s:s + step] = np.asarray(A.multiply(B).sum(axis=1)).ravel()
     return out
 

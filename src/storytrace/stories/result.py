@@ -92,7 +92,8 @@ def event_why(ids: list[str], vec: Mapping[str, Vector], pairs: Iterable[tuple[s
             cent[t] += x
     rep = max(ids, key=lambda a: (round(cosine(vec[a], cent), 9), -ids.index(a)))
     total, best = 0.0, {a: 0.0 for a in ids}
-    for a, b, es in sorted(pairs):
+    # Each pair as (smaller id, larger id): the sum runs in one order whichever way it was stored.
+    for a, b, es in sorted((min(a, b), max(a, b), es) for a, b, es in pairs):
         total += es
         best[a] = max(best[a], es)
         best[b] = max(best[b], es)
