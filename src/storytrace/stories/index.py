@@ -180,6 +180,11 @@ class PairGraph:
             self._csr = (ptr, dst[order], val[order])
         return self._csr
 
+    @property
+    def indexed(self) -> bool:
+        """Whether the neighbour index is built (lookups cost their rows, not an argsort of every pair)."""
+        return self._csr is not None
+
     def neighbors(self, x: int) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour numbers and similarities of node x."""
         ptr, dst, val = self._rows()
@@ -1160,14 +1165,17 @@ class EventIndex:
 
         Two events the last call also had (the same members) have the same article pairs between
         them, so their pair and cosine are the last call's. When the changed events are a small part
-        of the store (after `update()`), only their members' pairs are read (`PairGraph.edges_of`):
-        the cost follows what changed, not the millions of pairs. Otherwise (a first call, a batch
-        that reshuffled much) one chunked pass over every pair. Either way the same pairs."""
+        of the store and the neighbour index is built (after `update()`), only their members' pairs
+        are read (`PairGraph.edges_of`): the cost follows what changed, not the millions of pairs.
+        Otherwise (a first call, a batch recluster) one chunked pass over every pair. Either way the
+        same pairs."""
         n_ev = len(groups)
         changed = np.flatnonzero(~unchanged)
         moved = sum(len(groups[k]) for k in changed.tolist())
         big = np.int64(1 << 31)
-        if self._res_cache is not None and moved * 4 < len(self.ids):
+        # Only with the neighbour index built (by `update()`): after a batch `recluster()` (the
+        # pipeline) building it would cost more time and memory than the one pass it saves.
+        if self._res_cache is not None and moved * 4 < len(self.ids) and self.graph.indexed:
             # Pairs of two unchanged events: the last call's (their first members' node numbers).
             k_of_first = np.full(len(self.ids), -1, np.int64)
             k_of_first[first[unchanged]] = np.flatnonzero(unchanged)
