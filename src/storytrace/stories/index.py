@@ -1254,7 +1254,8 @@ class EventIndex:
         # What the last result() computed is reused where its inputs are unchanged: an event with
         # the same members keeps its evidence, two such events keep their centroid cosine, a
         # storyline of the same events keeps its evidence. After `update()` that is all but the
-        # events the new articles touched, so the cost follows them (and one pass over the pairs).
+        # events the new articles touched, so the cost follows them (see `_event_pairs`); Python
+        # passes over every event and the storylines of touched components still grow with the store.
         prev = self._res_cache or {"events": {}, "keys": np.zeros(0, np.int64), "cos": np.zeros(0),
                                    "why": {}, "story_why": {}}
         sig = [tuple(g) for g in groups]
