@@ -1155,6 +1155,10 @@ class EventIndex:
             self._names.append(t)
         return n
 
+    def _member_nodes(self, groups: list[list[str]], ks: np.ndarray) -> np.ndarray:
+        """Node numbers of the members of events `ks`."""
+        return np.fromiter((self.num[a] for k in ks.tolist() for a in groups[k]), np.int64)
+
     def _event_pairs(self, groups: list[list[str]], ev_of: np.ndarray, first: np.ndarray, unchanged: np.ndarray,
                      prev: dict[str, Any], row_of: Callable[[int], tuple[np.ndarray, np.ndarray]]
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -1186,8 +1190,7 @@ class EventIndex:
             old_cos = prev["cos"][keep]
             del ka, kb, keep
             # Pairs with a changed event: from its members' article pairs.
-            nodes = np.fromiter((self.num[a] for k in changed.tolist() for a in groups[k]), np.int64, moved)
-            I, J, _ = self.graph.edges_of(nodes)
+            I, J, _ = self.graph.edges_of(self._member_nodes(groups, changed))
             EI, EJ = ev_of[I], ev_of[J]
             cross = EI != EJ
             new_code = np.unique(np.minimum(EI[cross], EJ[cross]) * n_ev + np.maximum(EI[cross], EJ[cross]))
@@ -1201,10 +1204,7 @@ class EventIndex:
             esim[todo] = _row_cosines(row_of, self._names, ea[todo], eb[todo])
 
             def within(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-                ks = np.flatnonzero(mask)
-                nodes = np.fromiter((self.num[a] for k in ks.tolist() for a in groups[k]), np.int64,
-                                    sum(len(groups[k]) for k in ks.tolist()))
-                I, J, S = self.graph.edges_of(nodes)
+                I, J, S = self.graph.edges_of(self._member_nodes(groups, np.flatnonzero(mask)))
                 inside = (ev_of[I] == ev_of[J]) & (I < J)
                 return I[inside], J[inside], S[inside]
             return ea, eb, esim, within
@@ -1288,7 +1288,7 @@ class EventIndex:
         pkey = np.minimum(fa, fb) * big + np.maximum(fa, fb)
         order = np.argsort(pkey)
         new_cache = {"events": {g[0]: sg for g, sg in zip(groups, sig)}, "keys": pkey[order], "cos": esim[order],
-                     "why": {}, "story_why": {}, "cent": {}}
+                     "why": {}, "story_why": {}}
         del order, pkey, fa, fb
         # Storylines: average link over events; it never joins across components of the pairs
         # >= story_threshold, so it runs per component (the same merges, far fewer pairs held).
@@ -1399,12 +1399,9 @@ class EventIndex:
             s.title = ev_by_id[big].title
         events.sort(key=lambda e: e.id)
         out_lines.sort(key=lambda s: s.id)
-        for k, r in rows.items():
-            new_cache["cent"][sig[k]] = r
-        for k in range(n_ev):  # centroids of the last call not needed by this one: still valid
-            r = rows_prev.get(sig[k]) if k not in rows else None
-            if r is not None:
-                new_cache["cent"][sig[k]] = r
+        # Centroid rows of every present event this call or the last one made (still valid: same members).
+        new_cache["cent"] = {sig[k]: r for k in range(n_ev)
+                             if (r := rows.get(k) or rows_prev.get(sig[k])) is not None}
         self._res_cache = new_cache
         return StoryResult(events=events, storylines=out_lines, inferred_dates=inferred)
 
